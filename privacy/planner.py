@@ -1,0 +1,209 @@
+"""Decide: spec + policy + detection -> :class:`~privacy.plan.ReleasePlan`.
+
+Every source column gets exactly one action and a reason a reviewer can read: a steward's
+override from the spec, the subject id rule, a policy rule for the detected entity, or "no
+identifier detected". Problems in the spec (unknown columns, actions that cannot apply to a
+column's type, keeping an identifier without saying why, pseudonymising without a key) are
+raised here, before anything is read in full or written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+
+from privacy.entities import HIPAA_CATEGORY
+from privacy.errors import SecretMissing, SpecError
+from privacy.plan import ColumnPlan, ReleasePlan
+from privacy.policy import Policy, PolicyRule
+from privacy.report import ColumnFinding, DetectionReport
+from privacy.spec import ColumnOverride, ReleaseSpec
+
+PSEUDONYM_KEY_ENV = "SHAREABLE_PSEUDONYM_KEY"
+
+_NUMERIC = ("int", "uint", "float", "double", "decimal", "halffloat")
+_TEMPORAL = ("date", "timestamp")
+_TEXT = ("string", "large_string", "utf8", "large_utf8")
+
+ACTION_TYPES: dict[str, tuple[tuple[str, ...], str]] = {
+    "redact": (_TEXT, "text (string) columns"),
+    "year": (_TEMPORAL + _TEXT, "date, timestamp or text columns"),
+    "zip3": (_TEXT + ("int", "uint"), "text or integer columns"),
+    "top_code": (_NUMERIC, "numeric columns"),
+}
+
+
+def make_plan(
+    spec: ReleaseSpec,
+    report: DetectionReport,
+    policy: Policy,
+    *,
+    pseudonym_key_available: bool,
+    spec_path: Path | None = None,
+    today: dt.date | None = None,
+) -> ReleasePlan:
+    """Return the release plan for ``spec`` given what detection found in its source."""
+    where = str(spec_path) if spec_path else f"release of {spec.source.path.name}"
+    columns = [finding.column for finding in report.columns]
+    _check_columns_exist(spec, columns, where)
+    plans = []
+    for finding in report.columns:
+        override = spec.columns.get(finding.column)
+        if override is not None:
+            plans.append(_from_override(finding, override, policy, where))
+        elif finding.column == spec.subject_id:
+            plans.append(_for_subject_id(finding, pseudonym_key_available))
+        else:
+            plans.append(_from_policy(finding, policy, pseudonym_key_available))
+    plan = ReleasePlan(
+        dataset=spec.dataset,
+        method="safe_harbor",
+        subject_id=spec.subject_id,
+        reference_date=spec.reference_date or today or dt.date.today(),
+        columns=tuple(plans),
+    )
+    if plan.needs_pseudonym_key and not pseudonym_key_available:
+        asked = [c.column for c in plan.columns if c.action == "pseudonymize"]
+        raise SecretMissing(
+            f"{where}: columns {asked} are to be pseudonymised, which needs a secret key, but "
+            f"{PSEUDONYM_KEY_ENV} is not set. Set it in the environment (at least 16 random "
+            "characters, kept by the steward and never written to a config), or change those "
+            "columns' action to `drop`."
+        )
+    return plan
+
+
+def _check_columns_exist(spec: ReleaseSpec, columns: list[str], where: str) -> None:
+    problems = []
+    if spec.subject_id is not None and spec.subject_id not in columns:
+        problems.append(f"`subject_id` names a column that is not in the source{_near(spec.subject_id, columns)}")
+    for name in spec.columns:
+        if name not in columns:
+            problems.append(f"`columns.{name}` is not a column of the source{_near(name, columns)}")
+    if problems:
+        listing = ", ".join(columns)
+        raise SpecError(
+            f"{where}: " + "; ".join(problems) + f". The source has these columns: {listing}."
+        )
+
+
+def _near(name: str, columns: list[str]) -> str:
+    close = difflib.get_close_matches(name, columns, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _type_allows(action: str, dtype: str) -> bool:
+    if action not in ACTION_TYPES:
+        return True
+    prefixes, _ = ACTION_TYPES[action]
+    return dtype.startswith(prefixes)
+
+
+def _from_override(
+    finding: ColumnFinding, override: ColumnOverride, policy: Policy, where: str
+) -> ColumnPlan:
+    column, action = finding.column, override.action
+    if not _type_allows(action, finding.dtype) or (
+        action == "generalize"
+        and (
+            (override.bins is not None and not finding.dtype.startswith(_NUMERIC))
+            or (override.mapping is not None and not finding.dtype.startswith(_TEXT))
+        )
+    ):
+        allowed = ACTION_TYPES.get(action, (None, "numeric columns (bins) or text (mapping)"))[1]
+        raise SpecError(
+            f"{where}: `columns.{column}.action` is {action}, which applies to {allowed}; "
+            f"column `{column}` is {finding.dtype}. Choose another action or set "
+            f"`source.options.column_types` to read it as another type."
+        )
+    flagged = finding.entity is not None and finding.confidence >= policy.min_confidence
+    if action == "keep" and flagged and not override.reason:
+        raise SpecError(
+            f"{where}: `columns.{column}` keeps a column that detection flags as "
+            f"{finding.entity} (confidence {finding.confidence:.2f}), which {policy.name} "
+            f"requires removing. If detection is wrong, say why: "
+            f"`{column}: {{action: keep, reason: \"...\"}}`; otherwise choose drop, "
+            "pseudonymize or a generalising action."
+        )
+    reason = "steward override"
+    if override.reason:
+        reason += f": {override.reason}"
+    if finding.entity is not None:
+        reason += f" (detected {finding.entity}, confidence {finding.confidence:.2f})"
+    return ColumnPlan(
+        column=column,
+        action=action,
+        reason=reason,
+        entity=finding.entity,
+        hipaa_category=HIPAA_CATEGORY.get(finding.entity or ""),
+        source="spec",
+        birth=bool(override.birth) if override.birth is not None else finding.entity == "BIRTH_DATE",
+        max_value=override.max_value,
+        bins=override.bins,
+        mapping=override.mapping,
+    )
+
+
+def _for_subject_id(finding: ColumnFinding, key_available: bool) -> ColumnPlan:
+    if key_available:
+        action, reason = (
+            "pseudonymize",
+            "subject id: replaced by a keyed HMAC-SHA256 pseudonym so rows of one individual "
+            "stay linkable (re-identification code under 164.514(c); the key is not released)",
+        )
+    else:
+        action, reason = (
+            "drop",
+            f"subject id: dropped because {PSEUDONYM_KEY_ENV} is not set; set it to keep a "
+            "linkable pseudonym instead",
+        )
+    return ColumnPlan(
+        column=finding.column,
+        action=action,
+        reason=reason,
+        entity=finding.entity or "RECORD_ID",
+        hipaa_category=HIPAA_CATEGORY["RECORD_ID"],
+        source="subject_id",
+    )
+
+
+def _from_policy(finding: ColumnFinding, policy: Policy, key_available: bool) -> ColumnPlan:
+    if finding.entity is None or finding.confidence < policy.min_confidence:
+        evidence = _evidence(finding)
+        return ColumnPlan(
+            column=finding.column,
+            action="keep",
+            reason=f"no identifier detected{evidence}",
+            entity=None,
+        )
+    rule: PolicyRule = policy.rules[finding.entity]
+    action = rule.action
+    note = ""
+    if action == "pseudonymize" and not key_available:
+        action = rule.without_key or "drop"
+        note = f"; {PSEUDONYM_KEY_ENV} is not set, so {action} instead of pseudonymize"
+    return ColumnPlan(
+        column=finding.column,
+        action=action,
+        reason=(
+            f"{policy.name}: detected {finding.entity} (confidence {finding.confidence:.2f}"
+            f"{_evidence(finding, inside=True)}) -> {action}{note}"
+        ),
+        entity=finding.entity,
+        hipaa_category=HIPAA_CATEGORY.get(finding.entity),
+        source="policy",
+        birth=rule.birth,
+        max_value=rule.max_value,
+    )
+
+
+def _evidence(finding: ColumnFinding, *, inside: bool = False) -> str:
+    parts = []
+    if finding.header_entity:
+        parts.append(f"header suggests {finding.header_entity}")
+    if finding.values_sampled:
+        parts.append(f"{finding.values_matched}/{finding.values_sampled} sampled values matched")
+    if not parts:
+        return ""
+    return ("; " if inside else " (") + "; ".join(parts) + ("" if inside else ")")

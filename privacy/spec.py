@@ -1,0 +1,303 @@
+"""The release spec: a steward's written, reviewable instructions for one dataset.
+
+A spec is a YAML file (``configs/releases/*.yaml``) parsed into a frozen :class:`ReleaseSpec`.
+Every mistake is reported as a :class:`~privacy.errors.SpecError` naming the file, the field,
+the kind of value found and what is allowed; values themselves are never echoed, since a spec
+can sit next to restricted data. A data file released without a spec gets
+:func:`implicit_spec`: Safe Harbor with every action taken from detection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from privacy.errors import SpecError
+from privacy.plan import ACTIONS, Action
+
+DATA_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+"""File suffixes accepted as sources, and the format each implies."""
+
+RESERVED_METHODS = ("k_anonymity", "dp_aggregates")
+"""Methods the spec format reserves for releases this version cannot yet produce."""
+
+_DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+class SourceOptions(BaseModel):
+    """Reader options for a CSV source (ignored keys are errors, not surprises)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sep: str = Field(default=",", min_length=1, max_length=1, description="Field delimiter.")
+    quote_char: str = Field(default='"', min_length=1, max_length=1)
+    encoding: str = Field(default="utf8", description="Text encoding of the file.")
+    null_values: tuple[str, ...] = Field(
+        default=("", "NA", "N/A", "NULL", "null", "NaN"),
+        description="Strings read as missing values.",
+    )
+    column_types: dict[str, Literal["string", "int64", "float64", "bool", "date32", "timestamp"]] = (
+        Field(
+            default_factory=dict,
+            description="Force a column's type instead of inferring it (e.g. ZIP codes as string).",
+        )
+    )
+    skip_rows: int = Field(default=0, ge=0, description="Lines to skip before the header.")
+
+
+class SourceSpec(BaseModel):
+    """Where the restricted data is and how to read it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: Path = Field(description="File path; relative paths are relative to the spec file.")
+    format: Literal["csv", "parquet"] | None = Field(
+        default=None, description="csv or parquet; inferred from the suffix when omitted."
+    )
+    options: SourceOptions = Field(default_factory=SourceOptions)
+
+    @model_validator(mode="after")
+    def _infer_format(self) -> SourceSpec:
+        if self.format is None:
+            inferred = DATA_SUFFIXES.get(self.path.suffix.lower())
+            if inferred is None:
+                raise ValueError(
+                    f"cannot tell the format from the suffix {self.path.suffix!r}; "
+                    "add `format: csv` or `format: parquet`"
+                )
+            object.__setattr__(self, "format", inferred)
+        return self
+
+
+def _shorthand_action(value: Any) -> Any:
+    """Allow ``column: drop`` as shorthand for ``column: {action: drop}``."""
+    if isinstance(value, str):
+        return {"action": value}
+    return value
+
+
+class ColumnOverride(BaseModel):
+    """A steward's decision for one column, overriding the policy default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: Action = Field(description="One of: " + ", ".join(ACTIONS) + ".")
+    reason: str | None = Field(
+        default=None,
+        description="Why. Required to keep a column that detection flags as an identifier.",
+    )
+    max_value: float | None = Field(default=None, description="top_code: largest value kept.")
+    bins: tuple[float, ...] | None = Field(default=None, description="generalize: bin edges.")
+    mapping: dict[str, str] | None = Field(
+        default=None, description="generalize: category -> more general category."
+    )
+    birth: bool | None = Field(
+        default=None, description="year: the column is a birth date (ages over 89 aggregated)."
+    )
+
+    @model_validator(mode="after")
+    def _parameters_fit_action(self) -> ColumnOverride:
+        given = {
+            name
+            for name in ("max_value", "bins", "mapping", "birth")
+            if getattr(self, name) is not None
+        }
+        allowed = {
+            "top_code": {"max_value"},
+            "generalize": {"bins", "mapping"},
+            "year": {"birth"},
+        }.get(self.action, set())
+        if given - allowed:
+            raise ValueError(
+                f"{', '.join(sorted(given - allowed))} does not apply to action {self.action!r}"
+                + (f" (it takes: {', '.join(sorted(allowed))})" if allowed else "")
+            )
+        if self.action == "top_code" and self.max_value is None:
+            raise ValueError("action top_code needs `max_value`, e.g. {action: top_code, max_value: 90}")
+        if self.action == "generalize" and (self.bins is None) == (self.mapping is None):
+            raise ValueError(
+                "action generalize needs exactly one of `bins: [0, 18, 65, 120]` or "
+                "`mapping: {value: group}`"
+            )
+        if self.bins is not None and list(self.bins) != sorted(set(self.bins)):
+            raise ValueError("`bins` must be strictly ascending numbers")
+        return self
+
+
+class ReleaseSpec(BaseModel):
+    """One dataset's release instructions (``configs/releases/<dataset>.yaml``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dataset: str = Field(
+        description="Dataset name: lowercase letters, digits and _, starting with a letter."
+    )
+    description: str | None = Field(default=None, description="What the dataset holds.")
+    steward: str | None = Field(default=None, description="Who owns this release policy.")
+    source: SourceSpec
+    subject_id: str | None = Field(
+        default=None,
+        description="Column identifying the individual; omit when each row is one individual.",
+    )
+    method: Literal["safe_harbor", "k_anonymity", "dp_aggregates"] = Field(
+        default="safe_harbor", description="De-identification method."
+    )
+    columns: dict[str, Annotated[ColumnOverride, BeforeValidator(_shorthand_action)]] = Field(
+        default_factory=dict, description="Per-column overrides of the policy's decisions."
+    )
+    output: Path | None = Field(
+        default=None,
+        description="Release root; relative to the spec. Default: $SHAREABLE_HOME/releases.",
+    )
+    reference_date: dt.date | None = Field(
+        default=None,
+        description="Date ages are computed at (birth years implying 90+ are aggregated). "
+        "Default: the day of the release.",
+    )
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset_name(cls, value: str) -> str:
+        if not _DATASET_NAME.match(value):
+            raise ValueError(
+                "must be lowercase letters, digits and '_', starting with a letter "
+                "(at most 63 characters), e.g. `patients_2024`"
+            )
+        return value
+
+    @field_validator("method")
+    @classmethod
+    def _method_available(cls, value: str) -> str:
+        if value in RESERVED_METHODS:
+            raise ValueError(
+                f"method {value!r} is reserved but not available in this version; "
+                "use `method: safe_harbor`"
+            )
+        return value
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the spec's canonical JSON form (the ``spec_hash`` of manifests)."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def dataset_name_from_path(path: Path) -> str:
+    """Derive a valid dataset name from a file name (``Patients 2024.csv`` -> ``patients_2024``)."""
+    stem = re.sub(r"[^a-z0-9]+", "_", path.stem.lower()).strip("_") or "dataset"
+    if not stem[0].isalpha():
+        stem = f"d_{stem}"
+    return stem[:63]
+
+
+def implicit_spec(data_path: Path) -> ReleaseSpec:
+    """Return the spec used when a data file is released with no spec: Safe Harbor by detection."""
+    fmt = DATA_SUFFIXES.get(data_path.suffix.lower())
+    if fmt is None:
+        raise SpecError(
+            f"{data_path}: cannot release a {data_path.suffix or 'suffix-less'} file directly. "
+            "Give a .csv or .parquet file, or a release spec (.yaml) whose `source.format` "
+            "says how to read it."
+        )
+    return ReleaseSpec(
+        dataset=dataset_name_from_path(data_path),
+        source=SourceSpec(path=data_path.resolve(), format=fmt),
+    )
+
+
+def load_spec(path: Path) -> ReleaseSpec:
+    """Read and validate a release spec; relative paths in it are resolved against its folder."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf8")
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such spec file. Check the path.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"{path}: cannot read the spec ({type(exc).__name__}).") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise SpecError(f"{path}: not valid YAML{where}. Fix the syntax and retry.") from None
+    if not isinstance(raw, dict):
+        raise SpecError(
+            f"{path}: a release spec is a YAML mapping with at least `dataset` and `source`; "
+            f"found a {type(raw).__name__}."
+        )
+    try:
+        spec = ReleaseSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise SpecError(format_validation_error(path, exc)) from None
+    base = path.resolve().parent
+    source = spec.source.model_copy(update={"path": (base / spec.source.path).resolve()})
+    output = (base / spec.output).resolve() if spec.output is not None else None
+    return spec.model_copy(update={"source": source, "output": output})
+
+
+def format_validation_error(path: Path, exc: ValidationError) -> str:
+    """Turn a pydantic error into lines naming file, field, the kind of value and the fix."""
+    lines = [f"{path}: invalid release spec ({exc.error_count()} problem(s)):"]
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            parent = ".".join(str(p) for p in error["loc"][:-1])
+            allowed = _allowed_keys(error["loc"][:-1])
+            lines.append(
+                f"  - `{field}`: unknown key"
+                + (f" under `{parent}`" if parent else "")
+                + (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
+            )
+        elif kind == "missing":
+            lines.append(f"  - `{field}`: required but missing")
+        elif kind == "literal_error":
+            expected = error.get("ctx", {}).get("expected", "")
+            lines.append(
+                f"  - `{field}`: got a {type(error['input']).__name__} value that is not "
+                f"allowed; expected one of {expected}"
+            )
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(
+                f"  - `{field}`: {message} (got a {type(error['input']).__name__})"
+            )
+    return "\n".join(lines)
+
+
+def _allowed_keys(location: tuple[Any, ...]) -> list[str]:
+    """Keys allowed at a location of the spec, for 'unknown key' messages."""
+    model: type[BaseModel] = ReleaseSpec
+    for part in location:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            # A key of a dict (a column name under `columns`).
+            model = ColumnOverride
+            continue
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    return sorted(model.model_fields)
+
+
+def dump_spec(spec: ReleaseSpec) -> str:
+    """Render a spec as YAML for a steward to edit (paths as given, defaults omitted)."""
+    data = spec.model_dump(mode="json", exclude_defaults=True)
+    data["source"]["path"] = str(spec.source.path)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
