@@ -1,0 +1,186 @@
+"""The ``shareable`` command: release, scan and inspect restricted datasets.
+
+Errors a user can fix print as one paragraph (file, field, fix) with a non-zero exit code and
+no traceback; ``--debug`` shows the traceback. On success ``shareable release`` prints the
+release directory as the last line of stdout, so scripts can capture it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from privacy.errors import InternalError, ShareableError
+
+app = typer.Typer(
+    name="shareable",
+    help="Make restricted health datasets shareable: detect PHI, de-identify, validate, publish.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="Show the full traceback when something fails.")
+]
+
+
+@app.command()
+def release(
+    target: Annotated[
+        Path, typer.Argument(help="A release spec (.yaml), or a .csv/.parquet file to release "
+                             "with the Safe Harbor defaults.")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Release root (default: $SHAREABLE_HOME/releases)."),
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Release a dataset as a validated, versioned, de-identified Parquet extract."""
+    with _user_errors(debug):
+        from flows.release import release as release_flow
+
+        published = release_flow(str(target), str(output) if output else None)
+    out.print(published, soft_wrap=True, highlight=False)
+
+
+@app.command()
+def scan(
+    target: Annotated[Path, typer.Argument(help="A .csv/.parquet file or a release spec.")],
+    write_spec: Annotated[
+        Path | None,
+        typer.Option("--write-spec", help="Write the proposed release spec to this YAML file."),
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Show what detection finds in each column (types, confidence and counts, never values)."""
+    with _user_errors(debug):
+        from flows import steps
+
+        inputs = _scan_inputs(target)
+        report = steps.scan(inputs.source)
+        release_plan = steps.plan(inputs, report)
+        table = Table(title=f"{inputs.source.name}: {report.rows_sampled:,} rows sampled")
+        for heading in ("column", "type", "detected", "confidence", "evidence", "proposed"):
+            table.add_column(heading)
+        for finding in report.columns:
+            evidence = [f"{finding.values_matched}/{finding.values_sampled} values"]
+            if finding.header_entity:
+                evidence.append(f"header: {finding.header_entity}")
+            if finding.span_counts:
+                evidence.append(
+                    "spans: " + ", ".join(f"{k} {v}" for k, v in sorted(finding.span_counts.items()))
+                )
+            table.add_row(
+                finding.column,
+                finding.dtype,
+                finding.entity or "—",
+                f"{finding.confidence:.2f}" if finding.entity else "",
+                "; ".join(evidence),
+                release_plan.for_column(finding.column).action,
+            )
+        out.print(table)
+        if write_spec is not None:
+            _write_proposed_spec(write_spec, inputs, release_plan)
+            out.print(f"Proposed spec written to {write_spec}", highlight=False)
+
+
+def _scan_inputs(target: Path):
+    """Open the source of a spec or data file without touching any output directory."""
+    from flows import steps
+    from flows.load import open_source
+    from flows.settings import default_release_root
+    from privacy.spec import implicit_spec, load_spec
+
+    spec_path = target if target.suffix.lower() in {".yaml", ".yml"} else None
+    spec = load_spec(target) if spec_path else implicit_spec(target)
+    return steps.ReleaseInputs(
+        spec=spec, spec_path=spec_path, source=open_source(spec.source),
+        output_root=default_release_root(),
+    )
+
+
+def _write_proposed_spec(path: Path, inputs, release_plan) -> None:
+    """Write a commented spec with one explicit decision per column for the steward to edit."""
+    source_path = Path(os.path.relpath(inputs.source.path, path.resolve().parent))
+    subject = release_plan.subject_id
+    lines = [
+        f"# Proposed by `shareable scan` on {dt.date.today().isoformat()} from "
+        f"{inputs.source.name}.",
+        "# Review every column, edit, then run: shareable release " + path.name,
+        f"# Actions: keep, drop, redact, pseudonymize, year, zip3, top_code, generalize.",
+        yaml.safe_dump({"dataset": release_plan.dataset}, sort_keys=False).strip(),
+        yaml.safe_dump(
+            {"source": {"path": str(source_path), "format": inputs.source.format}},
+            sort_keys=False,
+        ).strip(),
+        "method: safe_harbor",
+        (f"subject_id: {subject}" if subject else
+         "# subject_id: <column>   # the individual's id column, if a person can have many rows"),
+        "columns:",
+    ]
+    for column in release_plan.columns:
+        entry = {"action": column.action}
+        if column.action == "top_code":
+            entry["max_value"] = column.max_value
+        if column.action == "year" and column.birth:
+            entry["birth"] = True
+        value = entry["action"] if len(entry) == 1 else entry
+        rendered = yaml.safe_dump({column.column: value}, default_flow_style=True, width=1000)
+        rendered = rendered.strip().removeprefix("{").removesuffix("}")
+        lines.append(f"  {rendered}  # {column.reason}")
+    try:
+        path.write_text("\n".join(lines) + "\n", encoding="utf8")
+    except OSError as exc:
+        raise ShareableError(f"{path}: cannot write the spec ({exc.strerror}).") from None
+
+
+class _user_errors:  # noqa: N801 - used as a lowercase context manager
+    """Turn Shareable's errors into a clear paragraph and an exit code."""
+
+    def __init__(self, debug: bool) -> None:
+        self.debug = debug
+        if debug:
+            os.environ["SHAREABLE_DEBUG"] = "1"  # steps then keep third-party messages
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if exc is None or isinstance(exc, (typer.Exit, KeyboardInterrupt)):
+            return False
+        if self.debug:
+            traceback.print_exception(kind, exc, tb)
+        if isinstance(exc, ShareableError):
+            err.print(f"[bold red]{type(exc).__name__}[/]: {exc}", highlight=False)
+            raise typer.Exit(code=exc.exit_code)
+        if isinstance(exc, InternalError):
+            err.print(f"[bold red]Internal error[/]: {exc}", highlight=False)
+            raise typer.Exit(code=exc.exit_code)
+        err.print(
+            f"[bold red]Unexpected error[/] ({type(exc).__name__}); this is a bug in Shareable. "
+            "Run again with --debug for the traceback and report it.",
+            highlight=False,
+        )
+        raise typer.Exit(code=70)
+
+
+def main() -> None:
+    """Entry point of the ``shareable`` console script."""
+    app(prog_name="shareable")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

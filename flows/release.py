@@ -1,0 +1,144 @@
+"""The ``release`` flow: load -> scan -> plan -> apply -> validate -> publish.
+
+Thin by design: each task wraps one function of ``flows.steps`` (which wraps ``privacy/`` and
+``transforms/``). Batches stream through apply and validate into a staging folder inside a
+Prefect transaction; if anything fails, the transaction's rollback removes the staging folder,
+so no partial or unvalidated release is ever visible.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+from prefect.context import get_run_context
+from prefect.transactions import get_transaction, transaction
+
+from flows import steps
+from flows.load import Source
+from flows.manifest import build_manifest, data_dictionary_markdown, release_report_markdown
+from flows.publish import Staging
+from privacy.plan import ReleasePlan
+from privacy.report import DetectionReport
+
+
+@task(name="load", cache_policy=NONE, retries=2, retry_delay_seconds=2,
+      retry_condition_fn=lambda task, run, state: _is_transient_io_error(state))
+def load_task(target: str, output: str | None) -> steps.ReleaseInputs:
+    """Resolve the spec (or implicit spec) and open the source."""
+    return steps.load(Path(target), Path(output) if output else None)
+
+
+@task(name="scan", cache_policy=NONE)
+def scan_task(source: Source) -> DetectionReport:
+    """Detect PHI per column on a sample of the source."""
+    return steps.scan(source)
+
+
+@task(name="plan", cache_policy=NONE)
+def plan_task(inputs: steps.ReleaseInputs, report: DetectionReport) -> ReleasePlan:
+    """Decide one action per column."""
+    return steps.plan(inputs, report)
+
+
+@task(name="stage", cache_policy=NONE)
+def stage_task(
+    inputs: steps.ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema
+) -> Staging:
+    """Create the hidden staging folder; the transaction removes it if the release fails."""
+    staging = steps.open_staging(inputs, release_plan, schema)
+    get_transaction().set("staging", staging)
+    return staging
+
+
+@stage_task.on_rollback
+def _discard_staging(txn) -> None:
+    txn.get("staging").discard()
+
+
+@task(name="apply", cache_policy=NONE)
+def apply_task(batch: pa.RecordBatch, release_plan: ReleasePlan, key: bytes | None):
+    """De-identify one batch."""
+    return steps.apply(batch, release_plan, key)
+
+
+@task(name="validate", cache_policy=NONE)
+def validate_task(batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema):
+    """Validate one de-identified batch."""
+    return steps.validate(batch, release_plan, schema)
+
+
+@task(name="publish", cache_policy=NONE)
+def publish_task(staging: Staging, manifest: dict) -> str:
+    """Promote the validated staging folder to the next version."""
+    return str(staging.promote(manifest, {"README.md": data_dictionary_markdown(manifest)}))
+
+
+@flow(name="release", flow_run_name="release-{target}", log_prints=False)
+def release(target: str, output: str | None = None) -> str:
+    """Release a dataset: ``target`` is a release spec (.yaml) or a data file (.csv/.parquet).
+
+    Returns the path of the published version directory.
+    """
+    from privacy.validation import check_row_count, combine
+
+    logger = get_run_logger()
+    started_at = steps.now()
+    inputs = load_task(target, output)
+    report = scan_task(inputs.source)
+    release_plan = plan_task(inputs, report)
+    key = steps.pseudonym_key(release_plan)
+    schema = steps.output_schema(release_plan, inputs.source)
+    with transaction():
+        staging = stage_task(inputs, release_plan, schema)
+        rows_in, stats, reports = 0, None, []
+        for batch in inputs.source.batches():
+            rows_in += batch.num_rows
+            out, batch_stats = apply_task(batch, release_plan, key)
+            reports.append(validate_task(out, release_plan, schema))
+            staging.write(out)
+            stats = batch_stats if stats is None else stats.merge(batch_stats)
+        parts = staging.finish()
+        validation = combine([*reports, check_row_count(staging.rows, rows_in)])
+        manifest = build_manifest(
+            release_id=staging.release_id,
+            spec_hash=inputs.spec.fingerprint(),
+            spec=inputs.spec.model_dump(mode="json", exclude={"source": {"path"}, "output": True}),
+            source={"name": inputs.source.name, "format": inputs.source.format,
+                    "sha256": inputs.source.fingerprint()},
+            release_plan=release_plan,
+            detection=report,
+            validation=validation.model_dump(mode="json"),
+            transform_stats=stats.as_dict() if stats is not None else {},
+            schema=schema,
+            parts=parts,
+            rows_in=rows_in,
+            started_at=started_at,
+            finished_at=steps.now(),
+            actor=steps.actor(),
+            libraries=steps.library_versions(),
+            flow_run_id=str(get_run_context().flow_run.id),
+        )
+        create_markdown_artifact(
+            key=f"release-{release_plan.dataset.replace('_', '-')}",
+            markdown=release_report_markdown(manifest),
+            description=f"Release report for {release_plan.dataset}",
+        )
+        validation.raise_if_failed()
+        published = publish_task(staging, manifest)
+    logger.info("Published %s rows of %s to %s", staging.rows, release_plan.dataset, published)
+    return published
+
+
+def _is_transient_io_error(state) -> bool:
+    """Retry only I/O hiccups (e.g. a network file system), never a user's mistake."""
+    try:
+        state.result()
+    except (TimeoutError, ConnectionError, InterruptedError):
+        return True
+    except Exception:  # noqa: BLE001 - anything else is final
+        return False
+    return False

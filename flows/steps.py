@@ -1,0 +1,202 @@
+"""The steps of a release as plain functions: load, scan, plan, apply, validate, publish.
+
+Each is usable without Prefect (tests, notebooks); ``flows/release.py`` wraps each in a task
+and runs them in order. The maths lives in ``privacy/`` and ``transforms/``; these functions
+only connect them to files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import platform
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from flows.load import Source, open_source
+from flows.publish import Staging, check_output_root, remove_stale_staging
+from flows.settings import default_release_root
+from privacy.errors import InternalError, ShareableError, SpecError
+from privacy.plan import ReleasePlan
+from privacy.planner import PSEUDONYM_KEY_ENV, make_plan
+from privacy.policy import Policy, load_policy
+from privacy.report import DetectionReport
+from privacy.spec import DATA_SUFFIXES, ReleaseSpec, implicit_spec, load_spec
+
+LIBRARIES = (
+    "shareable",
+    "pandas",
+    "pyarrow",
+    "presidio-analyzer",
+    "spacy",
+    "great-expectations",
+    "prefect",
+    "opendp",
+    "pydantic",
+)
+
+
+DEBUG_ENV = "SHAREABLE_DEBUG"
+
+
+def phi_safe(step: Callable) -> Callable:
+    """Hide the message of unexpected errors in a step that touches data values.
+
+    Third-party errors (Arrow casts, pandas, GX) often quote the offending value; such a
+    message would reach Prefect's logs and database. Unless ``SHAREABLE_DEBUG=1``, they are
+    re-raised as :class:`InternalError` naming only the step and the error's type.
+    """
+
+    @functools.wraps(step)
+    def guarded(*args, **kwargs):
+        try:
+            return step(*args, **kwargs)
+        except (ShareableError, InternalError):
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            raise InternalError(
+                f"{step.__name__} failed with {type(exc).__name__}; its message is hidden "
+                f"because it may quote data. Re-run with {DEBUG_ENV}=1 to see it"
+            ) from None
+
+    return guarded
+
+
+@dataclass(frozen=True)
+class ReleaseInputs:
+    """What a release starts from: the spec (written or implicit), its file, and the source."""
+
+    spec: ReleaseSpec
+    spec_path: Path | None
+    source: Source
+    output_root: Path
+
+
+def load(target: Path, output: Path | None = None) -> ReleaseInputs:
+    """Resolve a release target (a spec, or a data file with no spec) and open its source.
+
+    Also checks, before any work, that the output root is writable.
+    """
+    target = Path(target)
+    if target.suffix.lower() in {".yaml", ".yml"}:
+        spec, spec_path = load_spec(target), target
+    elif target.suffix.lower() in DATA_SUFFIXES:
+        spec, spec_path = implicit_spec(target), None
+    else:
+        raise SpecError(
+            f"{target}: give a release spec (.yaml) or a data file (.csv, .parquet) to release."
+        )
+    source = open_source(spec.source)
+    root = Path(output or spec.output or default_release_root()).expanduser().resolve()
+    check_output_root(root)
+    remove_stale_staging(root / spec.dataset)
+    return ReleaseInputs(spec=spec, spec_path=spec_path, source=source, output_root=root)
+
+
+@phi_safe
+def scan(source: Source, sample_rows: int | None = None) -> DetectionReport:
+    """Detect PHI in a sample of ``source``: per column entity, confidence and counts."""
+    from privacy.detection import load_detection_config, scan_table
+
+    config = load_detection_config()
+    sample = source.head(sample_rows or config.sample_rows)
+    return scan_table(sample, source.name, config)
+
+
+def plan(
+    inputs: ReleaseInputs, report: DetectionReport, policy: Policy | None = None
+) -> ReleasePlan:
+    """Decide one action per column from the spec, the policy and detection."""
+    return make_plan(
+        inputs.spec,
+        report,
+        policy or load_policy("safe_harbor"),
+        pseudonym_key_available=bool(os.environ.get(PSEUDONYM_KEY_ENV)),
+        spec_path=inputs.spec_path,
+    )
+
+
+def pseudonym_key(release_plan: ReleasePlan) -> bytes | None:
+    """The pseudonymisation key from the environment, if the plan needs one."""
+    from transforms.pseudonymize import load_pseudonym_key
+
+    return load_pseudonym_key() if release_plan.needs_pseudonym_key else None
+
+
+def span_finder() -> Callable[[list[str | None]], list[list[Any]]]:
+    """The free-text span detector the release uses (the same as ``shareable detect``)."""
+    from privacy.detection import detect_spans, load_detection_config
+
+    config = load_detection_config()
+    return lambda texts: detect_spans(texts, config)
+
+
+@phi_safe
+def apply(batch: pa.RecordBatch, release_plan: ReleasePlan, key: bytes | None):
+    """De-identify one batch by the plan; returns (batch, TransformStats)."""
+    from transforms.apply import apply_plan
+
+    return apply_plan(batch, release_plan, pseudonym_key=key, find_spans=span_finder())
+
+
+@phi_safe
+def validate(batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema):
+    """Run the plan's validation suite on one de-identified batch (no row-count check)."""
+    from privacy.validation import validate_release
+
+    return validate_release(batch.to_pandas(), release_plan, schema, expected_rows=None)
+
+
+def output_schema(release_plan: ReleasePlan, source: Source) -> pa.Schema:
+    """The schema of the released table."""
+    from transforms.apply import output_schema as schema_of
+
+    return schema_of(release_plan, source.schema)
+
+
+def open_staging(inputs: ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema) -> Staging:
+    """Create the hidden staging folder the release's parts are written to."""
+    return Staging.create(
+        inputs.output_root,
+        release_plan.dataset,
+        schema,
+        {
+            "dataset": release_plan.dataset,
+            "method": release_plan.method,
+            "spec_hash": inputs.spec.fingerprint(),
+        },
+    )
+
+
+def actor() -> str:
+    """Who runs the release: ``SHAREABLE_ACTOR`` or the OS user."""
+    try:
+        fallback = getpass.getuser()
+    except (KeyError, OSError):
+        fallback = "unknown"
+    return os.environ.get("SHAREABLE_ACTOR") or fallback
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of the libraries a release depends on (for the manifest)."""
+    found = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
