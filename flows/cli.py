@@ -39,8 +39,11 @@ DebugOption = Annotated[
 @app.command()
 def release(
     target: Annotated[
-        Path, typer.Argument(help="A release spec (.yaml), or a .csv/.parquet file to release "
-                             "with the Safe Harbor defaults.")
+        Path,
+        typer.Argument(
+            help="A release spec (.yaml), or a .csv/.parquet file to release "
+            "with the Safe Harbor defaults."
+        ),
     ],
     output: Annotated[
         Path | None,
@@ -81,7 +84,8 @@ def scan(
                 evidence.append(f"header: {finding.header_entity}")
             if finding.span_counts:
                 evidence.append(
-                    "spans: " + ", ".join(f"{k} {v}" for k, v in sorted(finding.span_counts.items()))
+                    "spans: "
+                    + ", ".join(f"{k} {v}" for k, v in sorted(finding.span_counts.items()))
                 )
             table.add_row(
                 finding.column,
@@ -107,7 +111,9 @@ def _scan_inputs(target: Path):
     spec_path = target if target.suffix.lower() in {".yaml", ".yml"} else None
     spec = load_spec(target) if spec_path else implicit_spec(target)
     return steps.ReleaseInputs(
-        spec=spec, spec_path=spec_path, source=open_source(spec.source),
+        spec=spec,
+        spec_path=spec_path,
+        source=open_source(spec.source),
         output_root=default_release_root(),
     )
 
@@ -120,15 +126,18 @@ def _write_proposed_spec(path: Path, inputs, release_plan) -> None:
         f"# Proposed by `shareable scan` on {dt.date.today().isoformat()} from "
         f"{inputs.source.name}.",
         "# Review every column, edit, then run: shareable release " + path.name,
-        f"# Actions: keep, drop, redact, pseudonymize, year, zip3, top_code, generalize.",
+        "# Actions: keep, drop, redact, pseudonymize, year, zip3, top_code, generalize.",
         yaml.safe_dump({"dataset": release_plan.dataset}, sort_keys=False).strip(),
         yaml.safe_dump(
             {"source": {"path": str(source_path), "format": inputs.source.format}},
             sort_keys=False,
         ).strip(),
         "method: safe_harbor",
-        (f"subject_id: {subject}" if subject else
-         "# subject_id: <column>   # the individual's id column, if a person can have many rows"),
+        (
+            f"subject_id: {subject}"
+            if subject
+            else "# subject_id: <column>   # the id column of the individual, if rows repeat"
+        ),
         "columns:",
     ]
     for column in release_plan.columns:

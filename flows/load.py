@@ -125,7 +125,9 @@ def _open_csv(path: Path, options: SourceOptions) -> Source:
     as_text = {name: pa.string() for name in names}
     first = _first_block(path, options, as_text)
     if first is None or first.num_rows == 0:
-        raise SourceError(f"{path}: the table has a header but no rows; there is nothing to release.")
+        raise SourceError(
+            f"{path}: the table has a header but no rows; there is nothing to release."
+        )
     column_types: dict[str, pa.DataType] = {}
     for name in names:
         values = first.column(name).drop_null()
@@ -210,7 +212,9 @@ def _csv_batches(
     bad_rows: list[tuple[int | None, int, int]] = []
     names = list(schema.names) if schema is not None else list(column_types)
     try:
-        reader = _open_reader(path, options, schema if schema is not None else column_types, bad_rows)
+        reader = _open_reader(
+            path, options, schema if schema is not None else column_types, bad_rows
+        )
         names = list(reader.schema.names)
         for batch in reader:
             if schema is not None and batch.schema != schema:

@@ -49,9 +49,7 @@ def build_manifest(
         "source": source,
         "rows_in": rows_in,
         "rows_out": sum(part.rows for part in parts),
-        "columns": [
-            {"name": f.name, "type": str(f.type)} for f in schema.remove_metadata()
-        ],
+        "columns": [{"name": f.name, "type": str(f.type)} for f in schema.remove_metadata()],
         "parts": [vars(part) for part in parts],
         "plan": release_plan.model_dump(mode="json"),
         "detection": detection.model_dump(mode="json"),
@@ -79,9 +77,8 @@ def release_report_markdown(manifest: dict[str, Any]) -> str:
     """The release report (Prefect artifact, CLI summary): plan and validation, no values."""
     validation = manifest["validation"]
     lines = [
-        f"# Release `{manifest['dataset']}`" + (
-            f" v{manifest['version']}" if manifest.get("version") else ""
-        ),
+        f"# Release `{manifest['dataset']}`"
+        + (f" v{manifest['version']}" if manifest.get("version") else ""),
         "",
         f"- Method: **{manifest['method']}** ({manifest['guarantees']['standard']})",
         f"- Rows in / out: {manifest['rows_in']:,} / {manifest['rows_out']:,}",
@@ -105,7 +102,8 @@ def release_report_markdown(manifest: dict[str, Any]) -> str:
         lines += ["", "## Failed expectations", ""]
         lines += [
             f"- {r['expectation']} on `{r.get('column') or 'table'}`: "
-            f"{r.get('unexpected_count', '?')} rows" for r in failed
+            f"{r.get('unexpected_count', '?')} rows"
+            for r in failed
         ]
     return "\n".join(lines) + "\n"
 
@@ -128,7 +126,7 @@ def data_dictionary_markdown(manifest: dict[str, Any]) -> str:
         f"De-identified by Shareable using **{manifest['method']}** "
         f"({manifest['guarantees']['standard']}). {manifest['rows_out']:,} rows.",
         "",
-        "Read it with `pandas.read_parquet(\"<this folder>\")`. Evidence (plan, detection "
+        'Read it with `pandas.read_parquet("<this folder>")`. Evidence (plan, detection '
         "counts, validation results) is in `manifest.json`.",
         "",
         "## Columns",

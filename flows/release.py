@@ -25,8 +25,13 @@ from privacy.plan import ReleasePlan
 from privacy.report import DetectionReport
 
 
-@task(name="load", cache_policy=NONE, retries=2, retry_delay_seconds=2,
-      retry_condition_fn=lambda task, run, state: _is_transient_io_error(state))
+@task(
+    name="load",
+    cache_policy=NONE,
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=lambda task, run, state: _is_transient_io_error(state),
+)
 def load_task(target: str, output: str | None) -> steps.ReleaseInputs:
     """Resolve the spec (or implicit spec) and open the source."""
     return steps.load(Path(target), Path(output) if output else None)
@@ -107,8 +112,11 @@ def release(target: str, output: str | None = None) -> str:
             release_id=staging.release_id,
             spec_hash=inputs.spec.fingerprint(),
             spec=inputs.spec.model_dump(mode="json", exclude={"source": {"path"}, "output": True}),
-            source={"name": inputs.source.name, "format": inputs.source.format,
-                    "sha256": inputs.source.fingerprint()},
+            source={
+                "name": inputs.source.name,
+                "format": inputs.source.format,
+                "sha256": inputs.source.fingerprint(),
+            },
             release_plan=release_plan,
             detection=report,
             validation=validation.model_dump(mode="json"),

@@ -8,10 +8,10 @@ only connect them to files.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import os
 import platform
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata

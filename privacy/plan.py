@@ -53,14 +53,16 @@ class ColumnPlan(BaseModel):
         if self.action == "top_code" and self.max_value is None:
             raise ValueError(f"column {self.column!r}: top_code needs max_value")
         if self.action == "generalize" and (self.bins is None) == (self.mapping is None):
-            raise ValueError(f"column {self.column!r}: generalize needs exactly one of bins, mapping")
+            raise ValueError(
+                f"column {self.column!r}: generalize needs exactly one of bins, mapping"
+            )
         if self.bins is not None and list(self.bins) != sorted(set(self.bins)):
             raise ValueError(f"column {self.column!r}: bins must be strictly ascending")
         return self
 
 
 class ReleasePlan(BaseModel):
-    """The whole release: method, subject, reference date, and one :class:`ColumnPlan` per column."""
+    """The whole release: method, subject, reference date and one ColumnPlan per column."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

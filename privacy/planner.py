@@ -77,7 +77,10 @@ def make_plan(
 def _check_columns_exist(spec: ReleaseSpec, columns: list[str], where: str) -> None:
     problems = []
     if spec.subject_id is not None and spec.subject_id not in columns:
-        problems.append(f"`subject_id` names a column that is not in the source{_near(spec.subject_id, columns)}")
+        problems.append(
+            "`subject_id` names a column that is not in the source"
+            + _near(spec.subject_id, columns)
+        )
     for name in spec.columns:
         if name not in columns:
             problems.append(f"`columns.{name}` is not a column of the source{_near(name, columns)}")
@@ -123,7 +126,7 @@ def _from_override(
             f"{where}: `columns.{column}` keeps a column that detection flags as "
             f"{finding.entity} (confidence {finding.confidence:.2f}), which {policy.name} "
             f"requires removing. If detection is wrong, say why: "
-            f"`{column}: {{action: keep, reason: \"...\"}}`; otherwise choose drop, "
+            f'`{column}: {{action: keep, reason: "..."}}`; otherwise choose drop, '
             "pseudonymize or a generalising action."
         )
     reason = "steward override"
@@ -138,7 +141,9 @@ def _from_override(
         entity=finding.entity,
         hipaa_category=HIPAA_CATEGORY.get(finding.entity or ""),
         source="spec",
-        birth=bool(override.birth) if override.birth is not None else finding.entity == "BIRTH_DATE",
+        birth=bool(override.birth)
+        if override.birth is not None
+        else finding.entity == "BIRTH_DATE",
         max_value=override.max_value,
         bins=override.bins,
         mapping=override.mapping,

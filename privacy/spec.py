@@ -10,6 +10,7 @@ can sit next to restricted data. A data file released without a spec gets
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import re
@@ -51,11 +52,11 @@ class SourceOptions(BaseModel):
         default=("", "NA", "N/A", "NULL", "null", "NaN"),
         description="Strings read as missing values.",
     )
-    column_types: dict[str, Literal["string", "int64", "float64", "bool", "date32", "timestamp"]] = (
-        Field(
-            default_factory=dict,
-            description="Force a column's type instead of inferring it (e.g. ZIP codes as string).",
-        )
+    column_types: dict[
+        str, Literal["string", "int64", "float64", "bool", "date32", "timestamp"]
+    ] = Field(
+        default_factory=dict,
+        description="Force a column's type instead of inferring it (e.g. ZIP codes as string).",
     )
     skip_rows: int = Field(default=0, ge=0, description="Lines to skip before the header.")
 
@@ -128,7 +129,9 @@ class ColumnOverride(BaseModel):
                 + (f" (it takes: {', '.join(sorted(allowed))})" if allowed else "")
             )
         if self.action == "top_code" and self.max_value is None:
-            raise ValueError("action top_code needs `max_value`, e.g. {action: top_code, max_value: 90}")
+            raise ValueError(
+                "action top_code needs `max_value`, e.g. {action: top_code, max_value: 90}"
+            )
         if self.action == "generalize" and (self.bins is None) == (self.mapping is None):
             raise ValueError(
                 "action generalize needs exactly one of `bins: [0, 18, 65, 120]` or "
@@ -258,9 +261,11 @@ def format_validation_error(path: Path, exc: ValidationError) -> str:
         if kind == "extra_forbidden":
             parent = ".".join(str(p) for p in error["loc"][:-1])
             allowed = _allowed_keys(error["loc"][:-1])
+            close = difflib.get_close_matches(str(error["loc"][-1]), allowed, n=1)
             lines.append(
                 f"  - `{field}`: unknown key"
                 + (f" under `{parent}`" if parent else "")
+                + (f" (did you mean `{close[0]}`?)" if close else "")
                 + (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
             )
         elif kind == "missing":
@@ -273,9 +278,7 @@ def format_validation_error(path: Path, exc: ValidationError) -> str:
             )
         else:
             message = error["msg"].removeprefix("Value error, ")
-            lines.append(
-                f"  - `{field}`: {message} (got a {type(error['input']).__name__})"
-            )
+            lines.append(f"  - `{field}`: {message} (got a {type(error['input']).__name__})")
     return "\n".join(lines)
 
 

@@ -1,0 +1,43 @@
+"""Open published releases for analysis (pandas or pyarrow), by folder or by dataset name.
+
+A release folder holds ``part-*.parquet`` beside ``manifest.json`` and ``README.md``; these
+helpers read only the parts, so callers need not know the layout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.dataset as ds
+
+from flows.publish import versions
+from flows.settings import default_release_root
+from privacy.errors import SourceError
+
+
+def release_path(dataset: str, version: int | None = None, root: Path | None = None) -> Path:
+    """The folder of ``dataset``'s release ``version`` (default: the latest) under ``root``."""
+    dataset_dir = Path(root or default_release_root()) / dataset
+    published = versions(dataset_dir)
+    if not published:
+        raise SourceError(f"{dataset_dir}: no published release of `{dataset}`.")
+    chosen = version if version is not None else published[-1]
+    if chosen not in published:
+        raise SourceError(
+            f"{dataset_dir}: `{dataset}` has no version {chosen}; published: {published}."
+        )
+    return dataset_dir / f"v{chosen}"
+
+
+def open_release(path: Path | str) -> ds.Dataset:
+    """The release in folder ``path`` as a pyarrow dataset (lazy, columnar)."""
+    parts = sorted(Path(path).glob("part-*.parquet"))
+    if not parts:
+        raise SourceError(f"{path}: not a release folder (no part-*.parquet files).")
+    return ds.dataset([str(p) for p in parts], format="parquet")
+
+
+def read_release(path: Path | str) -> pd.DataFrame:
+    """The release in folder ``path`` as a pandas DataFrame, rows in release order."""
+    return open_release(path).to_table().to_pandas()

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from privacy.errors import SecretMissing, SpecError
+from privacy.planner import make_plan
+from privacy.policy import load_policy
+from privacy.report import ColumnFinding, DetectionReport
+from privacy.spec import ColumnOverride, ReleaseSpec, SourceSpec
+
+POLICY = load_policy("safe_harbor")
+TODAY = dt.date(2026, 11, 26)
+
+
+def finding(column: str, entity: str | None, dtype: str = "string", confidence: float = 0.9):
+    return ColumnFinding(
+        column=column,
+        dtype=dtype,
+        entity=entity,
+        confidence=confidence if entity else 0.0,
+        values_sampled=100,
+        values_matched=90 if entity else 0,
+    )
+
+
+REPORT = DetectionReport(
+    source="t.csv",
+    rows_sampled=100,
+    columns=(
+        finding("patient_id", "RECORD_ID"),
+        finding("name", "PERSON"),
+        finding("field_7", "US_SSN"),
+        finding("dob", "BIRTH_DATE", "date32[day]"),
+        finding("zip", "ZIP_CODE"),
+        finding("age", "AGE", "int64"),
+        finding("notes", "FREE_TEXT"),
+        finding("sex", None),
+        finding("charges", None, "double"),
+        finding("weak", "PERSON", confidence=0.1),
+    ),
+)
+
+
+def spec(**kwargs) -> ReleaseSpec:
+    columns = {k: ColumnOverride(**v) for k, v in kwargs.pop("columns", {}).items()}
+    return ReleaseSpec(
+        dataset="t", source=SourceSpec(path=Path("t.csv")), columns=columns, **kwargs
+    )
+
+
+def actions(plan) -> dict[str, str]:
+    return {c.column: c.action for c in plan.columns}
+
+
+def test_safe_harbor_defaults_without_key() -> None:
+    plan = make_plan(spec(), REPORT, POLICY, pseudonym_key_available=False, today=TODAY)
+    assert actions(plan) == {
+        "patient_id": "drop",
+        "name": "drop",
+        "field_7": "drop",
+        "dob": "year",
+        "zip": "zip3",
+        "age": "top_code",
+        "notes": "redact",
+        "sex": "keep",
+        "charges": "keep",
+        "weak": "keep",
+    }
+    assert plan.for_column("dob").birth is True
+    assert plan.for_column("age").max_value == 90
+    assert "SHAREABLE_PSEUDONYM_KEY is not set" in plan.for_column("patient_id").reason
+    assert plan.for_column("field_7").hipaa_category.startswith("(G)")
+    assert plan.reference_date == TODAY
+    assert not plan.needs_pseudonym_key
+
+
+def test_record_ids_and_subject_are_pseudonymised_with_a_key() -> None:
+    plan = make_plan(
+        spec(subject_id="patient_id"), REPORT, POLICY, pseudonym_key_available=True, today=TODAY
+    )
+    assert plan.for_column("patient_id").action == "pseudonymize"
+    assert plan.for_column("patient_id").source == "subject_id"
+    assert plan.needs_pseudonym_key
+
+
+def test_overrides_win_and_carry_the_reason() -> None:
+    plan = make_plan(
+        spec(
+            columns={
+                "sex": {"action": "drop"},
+                "name": {"action": "keep", "reason": "staff names are public"},
+                "charges": {"action": "generalize", "bins": [0, 1000, 10000]},
+            }
+        ),
+        REPORT,
+        POLICY,
+        pseudonym_key_available=False,
+        today=TODAY,
+    )
+    assert actions(plan)["sex"] == "drop"
+    assert plan.for_column("name").reason.startswith("steward override: staff names are public")
+    assert plan.for_column("charges").bins == (0, 1000, 10000)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "extra", "pattern"),
+    [
+        ({"nme": {"action": "drop"}}, {}, r"`columns\.nme` is not a column.*did you mean `name`"),
+        ({}, {"subject_id": "patient"}, r"`subject_id` names a column that is not in the source"),
+        ({"name": {"action": "keep"}}, {}, r"flags as PERSON.*reason"),
+        (
+            {"charges": {"action": "redact"}},
+            {},
+            r"redact, which applies to text.*charges` is double",
+        ),
+        (
+            {"notes": {"action": "top_code", "max_value": 3}},
+            {},
+            r"top_code, which applies to numeric",
+        ),
+        (
+            {"sex": {"action": "generalize", "bins": [0, 1]}},
+            {},
+            r"generalize, which applies to numeric",
+        ),
+    ],
+)
+def test_spec_mistakes_are_refused(overrides, extra, pattern) -> None:
+    with pytest.raises(SpecError, match=pattern):
+        make_plan(
+            spec(columns=overrides, **extra),
+            REPORT,
+            POLICY,
+            pseudonym_key_available=False,
+            spec_path=Path("s.yaml"),
+            today=TODAY,
+        )
+
+
+def test_pseudonymise_without_key_is_refused() -> None:
+    with pytest.raises(SecretMissing, match=r"\['name'\].*SHAREABLE_PSEUDONYM_KEY is not set"):
+        make_plan(
+            spec(columns={"name": {"action": "pseudonymize"}}),
+            REPORT,
+            POLICY,
+            pseudonym_key_available=False,
+            today=TODAY,
+        )
+
+
+def test_policy_covers_every_hipaa_category() -> None:
+    from privacy.entities import IDENTIFIER_ENTITIES
+
+    assert IDENTIFIER_ENTITIES <= set(POLICY.rules)
+    assert {r.action for r in POLICY.rules.values()} <= {
+        "drop",
+        "pseudonymize",
+        "zip3",
+        "year",
+        "top_code",
+        "redact",
+    }
