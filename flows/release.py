@@ -19,7 +19,7 @@ from prefect.transactions import get_transaction, transaction
 
 from flows import steps
 from flows.load import Source
-from flows.manifest import build_manifest, data_dictionary_markdown, release_report_markdown
+from flows.manifest import data_dictionary_markdown, release_report_markdown
 from flows.publish import Staging
 from privacy.plan import ReleasePlan
 from privacy.report import DetectionReport
@@ -106,28 +106,17 @@ def release(target: str, output: str | None = None) -> str:
             reports.append(validate_task(out, release_plan, schema))
             staging.write(out)
             stats = batch_stats if stats is None else stats.merge(batch_stats)
-        parts = staging.finish()
+        staging.finish()
         validation = combine([*reports, check_row_count(staging.rows, rows_in)])
-        manifest = build_manifest(
-            release_id=staging.release_id,
-            spec_hash=inputs.spec.fingerprint(),
-            spec=inputs.spec.model_dump(mode="json", exclude={"source": {"path"}, "output": True}),
-            source={
-                "name": inputs.source.name,
-                "format": inputs.source.format,
-                "sha256": inputs.source.fingerprint(),
-            },
-            release_plan=release_plan,
-            detection=report,
-            validation=validation.model_dump(mode="json"),
-            transform_stats=stats.as_dict() if stats is not None else {},
-            schema=schema,
-            parts=parts,
-            rows_in=rows_in,
-            started_at=started_at,
-            finished_at=steps.now(),
-            actor=steps.actor(),
-            libraries=steps.library_versions(),
+        manifest = steps.release_manifest(
+            inputs,
+            release_plan,
+            report,
+            staging,
+            validation,
+            stats,
+            rows_in,
+            started_at,
             flow_run_id=str(get_run_context().flow_run.id),
         )
         create_markdown_artifact(

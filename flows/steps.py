@@ -21,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from flows.load import Source, open_source
+from flows.manifest import build_manifest
 from flows.publish import Staging, check_output_root, remove_stale_staging
 from flows.settings import default_release_root
 from privacy.errors import InternalError, ShareableError, SpecError
@@ -174,6 +175,42 @@ def open_staging(inputs: ReleaseInputs, release_plan: ReleasePlan, schema: pa.Sc
             "method": release_plan.method,
             "spec_hash": inputs.spec.fingerprint(),
         },
+    )
+
+
+def release_manifest(
+    inputs: ReleaseInputs,
+    release_plan: ReleasePlan,
+    report: DetectionReport,
+    staging: Staging,
+    validation: Any,
+    stats: Any,
+    rows_in: int,
+    started_at: str,
+    flow_run_id: str | None = None,
+) -> dict[str, Any]:
+    """Assemble the manifest of a staged release (counts, decisions, versions; no values)."""
+    return build_manifest(
+        release_id=staging.release_id,
+        spec_hash=inputs.spec.fingerprint(),
+        spec=inputs.spec.model_dump(mode="json", exclude={"source": {"path"}, "output": True}),
+        source={
+            "name": inputs.source.name,
+            "format": inputs.source.format,
+            "sha256": inputs.source.fingerprint(),
+        },
+        release_plan=release_plan,
+        detection=report,
+        validation=validation.model_dump(mode="json"),
+        transform_stats=stats.as_dict() if stats is not None else {},
+        schema=staging.schema,
+        parts=staging.parts,
+        rows_in=rows_in,
+        started_at=started_at,
+        finished_at=now(),
+        actor=actor(),
+        libraries=library_versions(),
+        flow_run_id=flow_run_id,
     )
 
 
