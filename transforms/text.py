@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -51,6 +52,7 @@ def redact_spans(texts: pa.Array, spans: Sequence[Sequence[TextSpan]]) -> pa.Str
         TypeError: ``texts`` is not a string array.
         InternalError: ``spans`` is not aligned with ``texts``, or a span lies outside its
             text (a detector bug; the message gives the row and offsets, never the text).
+
     """
     strings = _as_string(texts)
     if len(spans) != len(strings):
@@ -58,15 +60,13 @@ def redact_spans(texts: pa.Array, spans: Sequence[Sequence[TextSpan]]) -> pa.Str
             f"redact_spans got {len(spans)} span lists for {len(strings)} texts; "
             "they must be aligned one to one"
         )
-    rows = [i for i, row in enumerate(spans) if row and strings[i].is_valid]
+    valid = pc.is_valid(strings).to_numpy(zero_copy_only=False).tolist()
+    rows = [i for i, row in enumerate(spans) if row and valid[i]]
     if not rows:
         return strings
     originals = strings.take(pa.array(rows, type=pa.int64())).to_pylist()
     redacted = [_redact_one(text, spans[i], i) for i, text in zip(rows, originals, strict=True)]
-    mask = pa.array([False] * len(strings))
-    mask = pc.replace_with_mask(
-        mask, _row_mask(len(strings), rows), pa.array([True] * len(rows), type=pa.bool_())
-    )
+    mask = _row_mask(len(strings), rows)
     return pc.replace_with_mask(strings, mask, pa.array(redacted, type=pa.string()))
 
 
@@ -86,28 +86,34 @@ def _as_string(values: pa.Array) -> pa.StringArray:
 
 
 def _row_mask(length: int, rows: list[int]) -> pa.BooleanArray:
-    flags = [False] * length
-    for i in rows:
-        flags[i] = True
+    flags = np.zeros(length, dtype=bool)
+    flags[rows] = True
     return pa.array(flags, type=pa.bool_())
 
 
 def _redact_one(text: str, spans: Sequence[TextSpan], row: int) -> str:
+    length = len(text)
+    live: list[TextSpan] = []
     for span in spans:
-        if not 0 <= span.start <= span.end <= len(text):
+        if not 0 <= span.start <= span.end <= length:
             raise InternalError(
                 f"span [{span.start}, {span.end}) of entity {span.entity} lies outside text "
-                f"of row {row} (length {len(text)})"
+                f"of row {row} (length {length})"
             )
-    ordered = sorted((s for s in spans if s.start < s.end), key=lambda s: (s.start, -s.end))
+        if span.start < span.end:
+            live.append(span)
+    if len(live) > 1:
+        live.sort(key=_position)
     # Pass 1: merge overlapping spans; the label is the entity of the strongest member.
-    groups: list[tuple[int, int, TextSpan]] = []
-    for span in ordered:
+    groups: list[list] = []  # [start, end, strongest span]
+    for span in live:
         if groups and span.start < groups[-1][1]:
-            start, end, best = groups[-1]
-            groups[-1] = (start, max(end, span.end), max(best, span, key=_strength))
+            group = groups[-1]
+            if span.end > group[1]:
+                group[1] = span.end
+            group[2] = _stronger(group[2], span)
         else:
-            groups.append((span.start, span.end, span))
+            groups.append([span.start, span.end, span])
     # Pass 2: merge touching groups of the same entity; build the output.
     pieces: list[str] = []
     cursor = 0
@@ -124,15 +130,14 @@ def _redact_one(text: str, spans: Sequence[TextSpan], row: int) -> str:
     return "".join(pieces)
 
 
-def _strength(span: TextSpan) -> tuple[float, int, _Reversed]:
-    return (span.score, span.end - span.start, _Reversed(span.entity))
+def _position(span: TextSpan) -> tuple[int, int]:
+    return (span.start, -span.end)
 
 
-@dataclass(frozen=True, order=True)
-class _Reversed:
-    """Order strings backwards, so that ``max`` picks the alphabetically first entity."""
-
-    value: str
-
-    def __lt__(self, other: _Reversed) -> bool:  # type: ignore[override]
-        return self.value > other.value
+def _stronger(a: TextSpan, b: TextSpan) -> TextSpan:
+    """Pick the span that labels a merged group: higher score, then longer, then A-Z."""
+    key_a = (a.score, a.end - a.start)
+    key_b = (b.score, b.end - b.start)
+    if key_a != key_b:
+        return a if key_a > key_b else b
+    return a if a.entity <= b.entity else b
