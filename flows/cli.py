@@ -101,6 +101,21 @@ def scan(
             out.print(f"Proposed spec written to {write_spec}", highlight=False)
 
 
+@app.command()
+def sample(
+    path: Annotated[Path, typer.Argument(help="Output file, .csv or .parquet.")],
+    rows: Annotated[int, typer.Option("--rows", "-n", min=1, help="Number of rows.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same table).")] = 0,
+    debug: DebugOption = False,
+) -> None:
+    """Generate a synthetic restricted patient table holding every Safe Harbor category."""
+    with _user_errors(debug):
+        from flows.sample_data import write_sample
+
+        written = write_sample(path, rows, seed)
+    out.print(str(written), soft_wrap=True, highlight=False)
+
+
 def _scan_inputs(target: Path):
     """Open the source of a spec or data file without touching any output directory."""
     from flows import steps
