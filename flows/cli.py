@@ -55,6 +55,7 @@ def release(
     with _user_errors(debug):
         from flows.release import release as release_flow
 
+        _console_logging(debug)
         published = release_flow(str(target), str(output) if output else None)
     out.print(published, soft_wrap=True, highlight=False)
 
@@ -171,18 +172,66 @@ def _write_proposed_spec(path: Path, inputs, release_plan) -> None:
         raise ShareableError(f"{path}: cannot write the spec ({exc.strerror}).") from None
 
 
+class _CurrentStderr:
+    """A stream that always writes to the current ``sys.stderr`` (which tests replace)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
+class _DropTracebacks:
+    """Logging filter: keep Prefect's console free of tracebacks (the CLI explains errors)."""
+
+    def filter(self, record) -> bool:
+        return record.exc_info is None
+
+
+def _console_logging(debug: bool) -> None:
+    """Point Prefect's console handlers at this process's stderr, without tracebacks.
+
+    Prefect logs a failed run's traceback to the console; the CLI prints its own one-paragraph
+    explanation instead (``--debug`` keeps the traceback). Records still reach Prefect's API.
+    """
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    loggers = [logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict)]
+    for logger in [logging.getLogger(), *loggers]:
+        for handler in getattr(logger, "handlers", []):
+            if not isinstance(handler, PrefectConsoleHandler):
+                continue
+            stream = _CurrentStderr()
+            handler.setStream(stream)
+            handler.console.file = stream
+            handler.filters = [f for f in handler.filters if not isinstance(f, _DropTracebacks)]
+            if not debug:
+                handler.addFilter(_DropTracebacks())
+
+
 class _user_errors:  # noqa: N801 - used as a lowercase context manager
     """Turn Shareable's errors into a clear paragraph and an exit code."""
 
     def __init__(self, debug: bool) -> None:
         self.debug = debug
-        if debug:
-            os.environ["SHAREABLE_DEBUG"] = "1"  # steps then keep third-party messages
+        self.saved: str | None = None
 
     def __enter__(self) -> None:
-        return None
+        self.saved = os.environ.get("SHAREABLE_DEBUG")
+        if self.debug:
+            os.environ["SHAREABLE_DEBUG"] = "1"  # steps then keep third-party messages
 
     def __exit__(self, kind, exc, tb) -> bool:
+        if self.saved is None:
+            os.environ.pop("SHAREABLE_DEBUG", None)
+        else:
+            os.environ["SHAREABLE_DEBUG"] = self.saved
         if exc is None or isinstance(exc, (typer.Exit, KeyboardInterrupt)):
             return False
         if self.debug:

@@ -126,8 +126,9 @@ def data_dictionary_markdown(manifest: dict[str, Any]) -> str:
         f"De-identified by Shareable using **{manifest['method']}** "
         f"({manifest['guarantees']['standard']}). {manifest['rows_out']:,} rows.",
         "",
-        'Read it with `pandas.read_parquet("<this folder>")`. Evidence (plan, detection '
-        "counts, validation results) is in `manifest.json`.",
+        'Read it with `pandas.read_parquet("part-00000.parquet")` (a part holds up to a '
+        'million rows), or the whole folder with `flows.read.read_release("<this folder>")`. '
+        "Evidence (plan, detection counts, validation results) is in `manifest.json`.",
         "",
         "## Columns",
         "",

@@ -84,9 +84,25 @@ def test_no_planted_identifier_survives(released: Path, source_table: pd.DataFra
 
 def test_safe_harbor_transforms(released: Path, source_table: pd.DataFrame) -> None:
     df = read_release(released)
-    dropped = {"first_name", "last_name", "ssn", "field_7", "mrn", "member_id",
-               "street_address", "city", "phone", "fax", "email", "ip_address", "homepage",
-               "drivers_license", "vin", "device_serial", "account_number"}
+    dropped = {
+        "first_name",
+        "last_name",
+        "ssn",
+        "field_7",
+        "mrn",
+        "member_id",
+        "street_address",
+        "city",
+        "phone",
+        "fax",
+        "email",
+        "ip_address",
+        "homepage",
+        "drivers_license",
+        "vin",
+        "device_serial",
+        "account_number",
+    }
     assert not dropped & set(df.columns)
     # Subject ids become keyed pseudonyms: 32 hex characters, one per source id.
     assert df["patient_id"].str.fullmatch(r"[0-9a-f]{32}").all()
