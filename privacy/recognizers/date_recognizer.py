@@ -1,0 +1,183 @@
+"""Dates (Safe Harbor category C: all elements of dates except the year)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from privacy.entities import DATE_TIME
+from privacy.recognizers._gazetteer import MONTHS
+
+
+def _month_alternatives() -> str:
+    forms: list[str] = []
+    for month in MONTHS:
+        short = "Sept" if month == "September" else month[:3]
+        for form in (month, short, *(("Sep",) if month == "September" else ())):
+            forms += [form, form.upper()]
+    return "|".join(sorted(set(forms), key=len, reverse=True))
+
+
+_MONTH = rf"(?:{_month_alternatives()})"
+_MONTH_NUMBER = {m[:3].lower(): i for i, m in enumerate(MONTHS, start=1)}
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MON = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_ORDINAL = r"(?i:st|nd|rd|th)"
+_TIME = (
+    r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?"
+    r"(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)"
+)
+# Words after which a bare m/d ("on 7/29", "until 9/12", "s/p CABG 7/29") is a date.
+_MD_CUE = (
+    r"(?i:on|since|until|till|thru|through|from|by|dated?|seen|admitted|discharged|last|next"
+    r"|due|started|stopped|restarted|held|placed|removed|changed|performed|done|d/c'?d?|s/p)"
+)
+_NOT_DATE_AFTER = r"(?!\s*(?i:tabs?\b|tablets?|strength|ns\b|normal|doses?\b|mg|ml|cc\b|of\b|%))"
+_US_TIME = r"(?:,?\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?i:[ap]\.?m\.?))?)"
+
+
+class DateRecognizer(PatternRecognizer):
+    """Recognize dates and timestamps in the forms clinical data uses.
+
+    ISO 8601 (``1950-03-03``, ``2022-07-20T07:13:55Z``), US numeric (``3/3/1950``, ``03-03-50``
+    style ``m/d/yy``), day-first numeric, month names (``March 3, 1950``, ``3 Mar 1950``,
+    ``March 1950``, ``Mar 3``), and the short ``m/d`` form after a cue (``on 7/29``,
+    ``until 9/12``) or next to a context word such as ``seen`` or ``admitted``. A year alone
+    is not a Safe Harbor date element and is not matched.
+    """
+
+    ENTITY = DATE_TIME
+    PATTERNS = [
+        Pattern(
+            "ISO date or timestamp (strong)",
+            rf"\b{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]){_TIME}?(?![\d:])",
+            0.85,
+        ),
+        Pattern("yyyy/mm/dd (medium)", rf"\b{_YEAR}/{_MON}/{_DAY}\b", 0.7),
+        Pattern("m/d/yyyy (strong)", rf"\b{_MON}([/\-.]){_DAY}\1{_YEAR}\b{_US_TIME}?", 0.8),
+        Pattern("d/m/yyyy (medium)", rf"\b{_DAY}([/\-.]){_MON}\1{_YEAR}\b{_US_TIME}?", 0.7),
+        Pattern("m/d/yy (medium)", rf"\b{_MON}([/\-]){_DAY}\1\d\d\b(?![/\-.]\d|\s*%)", 0.6),
+        Pattern(
+            "Month d, yyyy (strong)",
+            rf"\b{_MONTH}\.?\s+{_DAY}{_ORDINAL}?,?\s+{_YEAR}\b",
+            0.85,
+        ),
+        Pattern(
+            "d Month yyyy (strong)",
+            rf"\b{_DAY}{_ORDINAL}?(?:\s+of)?[\s\-]+{_MONTH}\.?,?[\s\-]+(?:{_YEAR}|\d\d)\b",
+            0.85,
+        ),
+        Pattern("Month yyyy (medium)", rf"\b{_MONTH}\.?,?\s+{_YEAR}\b", 0.6),
+        Pattern("Month d (medium)", rf"\b{_MONTH}\.?\s+{_DAY}{_ORDINAL}?\b(?!\s*[:.]\d)", 0.6),
+        Pattern("d Month (medium)", rf"\b{_DAY}{_ORDINAL}?\s+(?:of\s+)?{_MONTH}\b", 0.6),
+        Pattern("m/yyyy (medium)", rf"\b{_MON}/{_YEAR}\b", 0.5),
+        Pattern(
+            "m/d after a cue (medium)",
+            rf"\b(?=\d\d?/)(?<=(?:\b{_MD_CUE}\s+|\b\d{{1,2}}/\d{{1,2}}\s?-\s?))"
+            rf"{_MON}/{_DAY}\b(?![/.]?\d)(?!-\d+(?![\d/])){_NOT_DATE_AFTER}",
+            0.6,
+        ),
+        Pattern("yyyymmdd (weak)", rf"\b{_YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b", 0.1),
+        Pattern("m/d (weak)", rf"\b{_MON}/{_DAY}\b(?![/\-.]?\d)", 0.1),
+    ]
+    CONTEXT = [
+        "date",
+        "dated",
+        "dob",
+        "born",
+        "birth",
+        "birthday",
+        "admit",
+        "admission",
+        "discharge",
+        "seen",
+        "visit",
+        "appointment",
+        "appt",
+        "surgery",
+        "died",
+        "death",
+        "deceased",
+        "follow",
+        "return",
+        "since",
+        "until",
+        "schedule",
+        "see",
+    ]
+
+    def __init__(
+        self,
+        patterns: list[Pattern] | None = None,
+        context: list[str] | None = None,
+        supported_language: str = "en",
+        supported_entity: str = ENTITY,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(
+            supported_entity=supported_entity,
+            patterns=patterns if patterns else self.PATTERNS,
+            context=context if context else self.CONTEXT,
+            supported_language=supported_language,
+            name=name,
+            # Case matters: month names are capitalised ("may 3" is not a date).
+            global_regex_flags=regex.DOTALL | regex.MULTILINE,
+        )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Reject texts that no reading makes a real calendar date (``2/30/2020``, ``13/13``).
+
+        Gregorian calendar rules (ISO 8601): month 1-12, day within the month's length
+        (February 29 only in leap years). Numeric texts are tried month-first and day-first;
+        a text is kept when either reading is a valid date.
+        """
+        return not _could_be_date(pattern_text)
+
+
+_NUMBER = regex.compile(r"\d+")
+_MONTH_WORD = regex.compile(r"[A-Za-z]{3,}")
+
+
+def _could_be_date(text: str) -> bool:
+    body = regex.split(r"[T ]\d\d?:\d\d|,?\s+\d\d?:\d\d", text, maxsplit=1)[0]
+    month_word = next(
+        (
+            _MONTH_NUMBER[w[:3].lower()]
+            for w in _MONTH_WORD.findall(body)
+            if w[:3].lower() in _MONTH_NUMBER
+        ),
+        None,
+    )
+    numbers = [n for n in _NUMBER.findall(body)]
+    candidates: list[tuple[int, int, int]] = []  # (year, month, day)
+    if month_word is not None:
+        days = [int(n) for n in numbers if len(n) <= 2 and 1 <= int(n) <= 31]
+        years = [int(n) for n in numbers if len(n) == 4]
+        if not days:
+            return True  # "March 1950"
+        candidates += [(years[0] if years else 2000, month_word, d) for d in days]
+    elif len(numbers) == 1 and len(numbers[0]) == 8:
+        n = numbers[0]
+        candidates.append((int(n[:4]), int(n[4:6]), int(n[6:])))
+    elif numbers and len(numbers[0]) == 4:
+        year, *rest = (int(n) for n in numbers)
+        if len(rest) == 1:
+            return 1 <= rest[0] <= 12
+        candidates.append((year, rest[0], rest[1]))
+    elif len(numbers) >= 2:
+        a, b = int(numbers[0]), int(numbers[1])
+        if len(numbers) == 2 and len(numbers[1]) == 4:
+            return 1 <= a <= 12  # m/yyyy
+        year = int(numbers[2]) if len(numbers) > 2 else 2000
+        year = year + 2000 if year < 100 else year
+        candidates += [(year, a, b), (year, b, a)]
+    for year, month, day in candidates:
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
