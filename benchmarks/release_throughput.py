@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.dataset as pads
+
 from flows.sample_data import generate_patient_batches
 
 
@@ -75,7 +76,7 @@ def main() -> None:
         csv_path = workdir / f"patients_{n_rows}.csv"
         gen_seconds = write_csv(csv_path, n_rows)
         seconds, peak_mib, published = run_release(csv_path, workdir / "releases", env)
-        rows_out = pa.dataset.dataset(
+        rows_out = pads.dataset(
             sorted(Path(published).glob("part-*.parquet")), format="parquet"
         ).count_rows()
         assert rows_out == n_rows, (rows_out, n_rows)
