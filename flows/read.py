@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as ds
 
 from flows.publish import versions
@@ -38,6 +39,23 @@ def open_release(path: Path | str) -> ds.Dataset:
     return ds.dataset([str(p) for p in parts], format="parquet")
 
 
+_NULLABLE_INTEGERS = {
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(),
+    pa.uint16(): pd.UInt16Dtype(),
+    pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(),
+}
+
+
 def read_release(path: Path | str) -> pd.DataFrame:
-    """The release in folder ``path`` as a pandas DataFrame, rows in release order."""
-    return open_release(path).to_table().to_pandas()
+    """Return the release in folder ``path`` as a pandas DataFrame, rows in release order.
+
+    Integer columns with missing values (e.g. a year column where a date was absent) stay
+    integers, as pandas' nullable ``Int32`` and friends, instead of turning into floats.
+    """
+    table = open_release(path).to_table()
+    return table.to_pandas(types_mapper=_NULLABLE_INTEGERS.get)
