@@ -103,6 +103,19 @@ def scan(
 
 
 @app.command()
+def detect(
+    path: Annotated[Path, typer.Argument(help="JSON lines file, one object per line with an id.")],
+    field: Annotated[str, typer.Option("--field", help="Key of the text in each object.")] = "text",
+    debug: DebugOption = False,
+) -> None:
+    """Find PHI spans in free text: writes {"id", "spans": [{start, end, entity, score}]} lines."""
+    with _user_errors(debug):
+        from flows.detect import run_detect
+
+        run_detect(path, field, sys.stdout)
+
+
+@app.command()
 def sample(
     path: Annotated[Path, typer.Argument(help="Output file, .csv or .parquet.")],
     rows: Annotated[int, typer.Option("--rows", "-n", min=1, help="Number of rows.")] = 1000,
