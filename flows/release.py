@@ -21,6 +21,7 @@ from flows import steps
 from flows.load import Source
 from flows.manifest import data_dictionary_markdown, release_report_markdown
 from flows.publish import Staging
+from privacy.errors import InternalError
 from privacy.plan import ReleasePlan
 from privacy.report import DetectionReport
 
@@ -93,6 +94,8 @@ def release(target: str, output: str | None = None) -> str:
     logger = get_run_logger()
     started_at = steps.now()
     inputs = load_task(target, output)
+    if inputs.spec.method != "safe_harbor":
+        return _release_by_method(inputs)
     report = scan_task(inputs.source)
     release_plan = plan_task(inputs, report)
     key = steps.pseudonym_key(release_plan)
@@ -128,6 +131,19 @@ def release(target: str, output: str | None = None) -> str:
         published = publish_task(staging, manifest)
     logger.info("Published %s rows of %s to %s", staging.rows, release_plan.dataset, published)
     return published
+
+
+def _release_by_method(inputs: steps.ReleaseInputs) -> str:
+    """Run the release path of a method other than Safe Harbor; returns the release folder."""
+    if inputs.spec.method == "dp_aggregates":
+        from flows.dp_release import release_dp
+
+        return release_dp(inputs)
+    if inputs.spec.method == "k_anonymity":
+        from flows.kanon_release import release_kanon
+
+        return release_kanon(inputs)
+    raise InternalError(f"no release path for method {inputs.spec.method!r}")
 
 
 def _is_transient_io_error(state) -> bool:

@@ -59,6 +59,12 @@ class BudgetExhausted(ShareableError):
     exit_code = 7
 
 
+class StoreError(ShareableError):
+    """The catalog / budget-ledger database cannot be used (locked, corrupt, unreachable)."""
+
+    exit_code = 8
+
+
 class InternalError(Exception):
     """Shareable itself went wrong: this is a bug, please report it."""
 
