@@ -60,3 +60,34 @@ def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> str:
     """Set SHAREABLE_PSEUDONYM_KEY for one test."""
     monkeypatch.setenv("SHAREABLE_PSEUDONYM_KEY", TEST_KEY)
     return TEST_KEY
+
+
+PG_URL_ENV = "SHAREABLE_TEST_PG_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty database per test: a SQLite file, or a fresh schema on the PostgreSQL server.
+
+    The PostgreSQL case needs ``SHAREABLE_TEST_PG_URL`` (``.ci/run`` sets it to the local
+    server) and skips with that reason otherwise.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'shareable.db'}"
+        return
+    base = os.environ.get(PG_URL_ENV)
+    if not base:
+        pytest.skip(f"{PG_URL_ENV} is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    import uuid
+
+    import sqlalchemy as sa
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
