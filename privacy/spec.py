@@ -142,6 +142,36 @@ class ColumnOverride(BaseModel):
         return self
 
 
+class ScheduleSpec(BaseModel):
+    """When scheduled refresh runs release the dataset again (a Prefect deployment)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cron: str = Field(description="Cron expression, e.g. '0 2 * * *' for 02:00 every day.")
+    timezone: str = Field(default="UTC", description="IANA time zone of the cron expression.")
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(
+                "must be a cron expression with 5 fields (minute hour day month weekday), "
+                "e.g. '0 2 * * *'"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as UTC or America/New_York") from None
+        return value
+
+
 class ReleaseSpec(BaseModel):
     """One dataset's release instructions (``configs/releases/<dataset>.yaml``)."""
 
@@ -166,6 +196,12 @@ class ReleaseSpec(BaseModel):
     output: Path | None = Field(
         default=None,
         description="Release root; relative to the spec. Default: $SHAREABLE_HOME/releases.",
+    )
+    schedule: ScheduleSpec | None = Field(
+        default=None, description="Scheduled refresh (see `shareable deploy` / `serve`)."
+    )
+    retain: int | None = Field(
+        default=None, ge=1, description="Keep only the last N published versions."
     )
     reference_date: dt.date | None = Field(
         default=None,
@@ -194,8 +230,15 @@ class ReleaseSpec(BaseModel):
         return value
 
     def fingerprint(self) -> str:
-        """SHA-256 of the spec's canonical JSON form (the ``spec_hash`` of manifests)."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """SHA-256 of the spec's canonical JSON (the ``spec_hash`` of manifests).
+
+        Only fields that decide the released content count: changing the schedule, the
+        retention, the output folder, the description or the steward is not a new release.
+        """
+        content = self.model_dump(
+            mode="json", exclude={"schedule", "retain", "output", "description", "steward"}
+        )
+        canonical = json.dumps(content, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
