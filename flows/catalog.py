@@ -166,8 +166,12 @@ def audit_entries(
 
 
 def record_release(
-    manifest: dict[str, Any], path: Path, *, steward: str | None = None,
-    description: str | None = None, url: str | None = None,
+    manifest: dict[str, Any],
+    path: Path,
+    *,
+    steward: str | None = None,
+    description: str | None = None,
+    url: str | None = None,
 ) -> None:
     """Add a published release (from its manifest) to the catalog."""
     now = _now()
@@ -241,16 +245,23 @@ def list_datasets(url: str | None = None) -> list[CatalogEntry]:
 
     def work(connection) -> list[CatalogEntry]:
         latest = (
-            sa.select(releases.c.dataset, sa.func.max(releases.c.version).label("version"),
-                      sa.func.count().label("n"))
+            sa.select(
+                releases.c.dataset,
+                sa.func.max(releases.c.version).label("version"),
+                sa.func.count().label("n"),
+            )
             .where(releases.c.status == "published")
             .group_by(releases.c.dataset)
             .subquery()
         )
         query = (
             sa.select(releases, datasets.c.steward, datasets.c.description, latest.c.n)
-            .join(latest, sa.and_(releases.c.dataset == latest.c.dataset,
-                                  releases.c.version == latest.c.version))
+            .join(
+                latest,
+                sa.and_(
+                    releases.c.dataset == latest.c.dataset, releases.c.version == latest.c.version
+                ),
+            )
             .join(datasets, datasets.c.name == releases.c.dataset)
             .where(releases.c.status == "published")
             .order_by(releases.c.dataset)
@@ -264,8 +275,14 @@ def find_release(dataset: str, version: int | None = None, url: str | None = Non
     """The catalog entry of ``dataset`` at ``version`` (default: latest published)."""
 
     def work(connection):
+        published = (
+            sa.select(sa.func.count())
+            .select_from(releases)
+            .where(releases.c.dataset == dataset, releases.c.status == "published")
+            .scalar_subquery()
+        )
         query = (
-            sa.select(releases, datasets.c.steward, datasets.c.description, sa.literal(0).label("n"))
+            sa.select(releases, datasets.c.steward, datasets.c.description, published.label("n"))
             .join(datasets, datasets.c.name == releases.c.dataset)
             .where(releases.c.dataset == dataset, releases.c.status == "published")
             .order_by(releases.c.version.desc())
@@ -324,21 +341,32 @@ def describe_guarantees(method: str, guarantees: dict[str, Any]) -> str:
 def open_request(dataset: str, purpose: str, requester: str, url: str | None = None) -> int:
     """Record an analyst's request for a more detailed release; returns its id."""
     if not purpose.strip():
-        raise SpecError("--purpose is required: say what the data is for and why the default "
-                        "release is not enough.")
+        raise SpecError(
+            "--purpose is required: say what the data is for and why the default "
+            "release is not enough."
+        )
 
     def work(connection) -> int:
         result = connection.execute(
             access_requests.insert().values(
-                dataset=dataset, requester=requester, purpose=purpose.strip(), status="open",
+                dataset=dataset,
+                requester=requester,
+                purpose=purpose.strip(),
+                status="open",
                 created_at=_now(),
             )
         )
         return int(result.inserted_primary_key[0])
 
     request_id = _run(url, work)
-    audit("request_opened", "open", actor=requester, dataset=dataset,
-          detail=f"request {request_id}", url=url)
+    audit(
+        "request_opened",
+        "open",
+        actor=requester,
+        dataset=dataset,
+        detail=f"request {request_id}",
+        url=url,
+    )
     return request_id
 
 
@@ -361,16 +389,26 @@ def decide_request(
                 f"request {request_id} is already {row._mapping['status']}; decisions are final."
             )
         connection.execute(
-            access_requests.update().where(access_requests.c.id == request_id).values(
-                status=status, decided_at=_now(), decided_by=decided_by,
+            access_requests.update()
+            .where(access_requests.c.id == request_id)
+            .values(
+                status=status,
+                decided_at=_now(),
+                decided_by=decided_by,
                 decision_reason=reason.strip(),
             )
         )
         return dict(row._mapping)
 
     row = _run(url, work)
-    audit(f"request_{status}", status, actor=decided_by, dataset=row["dataset"],
-          detail=f"request {request_id}", url=url)
+    audit(
+        f"request_{status}",
+        status,
+        actor=decided_by,
+        dataset=row["dataset"],
+        detail=f"request {request_id}",
+        url=url,
+    )
     return {**row, "status": status}
 
 

@@ -28,9 +28,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
 
+
+class _Console:
+    """A rich console created at each print, so it follows the current streams and width."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self.stderr = stderr
+
+    def print(self, *objects, **kwargs) -> None:
+        Console(stderr=self.stderr).print(*objects, **kwargs)
+
+
+out = _Console()
+err = _Console(stderr=True)
+
+ActorOption = Annotated[
+    str | None,
+    typer.Option("--actor", help="Who is acting, for the audit log (default: the OS user)."),
+]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show the full traceback when something fails.")
 ]
@@ -49,6 +65,10 @@ def release(
         Path | None,
         typer.Option("--output", "-o", help="Release root (default: $SHAREABLE_HOME/releases)."),
     ] = None,
+    actor: ActorOption = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Publish even if source and spec are unchanged.")
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Release a dataset as a validated, versioned, de-identified Parquet extract."""
@@ -56,7 +76,9 @@ def release(
         from flows.release import release as release_flow
 
         _console_logging(debug)
-        published = release_flow(str(target), str(output) if output else None)
+        published = release_flow(
+            str(target), str(output) if output else None, actor=actor, force=force
+        )
     out.print(published, soft_wrap=True, highlight=False)
 
 
@@ -128,6 +150,236 @@ def sample(
 
         written = write_sample(path, rows, seed)
     out.print(str(written), soft_wrap=True, highlight=False)
+
+
+@app.command()
+def catalog(debug: DebugOption = False) -> None:
+    """List every released dataset: latest version, method, guarantees, rows, columns."""
+    with _user_errors(debug):
+        from flows import catalog as store
+
+        entries = store.list_datasets()
+        if not entries:
+            out.print("No releases yet. Start with: shareable release FILE.csv")
+            return
+        table = Table(title="Shareable catalog")
+        for heading in (
+            "dataset",
+            "latest",
+            "method",
+            "guarantees",
+            "rows",
+            "columns",
+            "released",
+            "steward",
+        ):
+            table.add_column(heading)
+        for entry in entries:
+            table.add_row(
+                entry.dataset,
+                f"v{entry.version}",
+                entry.method,
+                store.describe_guarantees(entry.method, entry.guarantees),
+                f"{entry.rows:,}",
+                str(len(entry.columns)),
+                entry.created_at.strftime("%Y-%m-%d %H:%M"),
+                entry.steward or "",
+            )
+        out.print(table)
+
+
+@app.command()
+def show(
+    dataset: Annotated[str, typer.Argument(help="DATASET or DATASET@vN (default: latest).")],
+    debug: DebugOption = False,
+) -> None:
+    """Print a release's data dictionary (column, type, what was done and why) and guarantees."""
+    with _user_errors(debug):
+        from rich.markdown import Markdown
+
+        from flows import catalog as store
+
+        name, _, version = dataset.partition("@")
+        if version and not version.lstrip("v").isdigit():
+            raise ShareableError(f"`{dataset}`: write a version as DATASET@vN, e.g. {name}@v2.")
+        entry = store.find_release(name, int(version.lstrip("v")) if version else None)
+        readme = Path(entry.path) / "README.md"
+        out.print(
+            f"{entry.dataset} v{entry.version}: "
+            f"{store.describe_guarantees(entry.method, entry.guarantees)}; {entry.rows:,} rows; "
+            f"released {entry.created_at:%Y-%m-%d %H:%M}; {entry.path}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        if readme.is_file():
+            out.print(Markdown(readme.read_text("utf8")))
+        else:
+            out.print(f"(the release folder {entry.path} is gone; the catalog keeps its facts)")
+
+
+@app.command()
+def audit(
+    dataset: Annotated[str | None, typer.Argument(help="Only this dataset.")] = None,
+    limit: Annotated[int, typer.Option(help="Most recent entries to show.")] = 50,
+    debug: DebugOption = False,
+) -> None:
+    """Show the audit log: who did what, when, to which dataset, with what outcome."""
+    with _user_errors(debug):
+        from flows import catalog as store
+
+        table = Table(title="Audit log" + (f": {dataset}" if dataset else ""))
+        for heading in ("time (UTC)", "actor", "action", "dataset", "outcome", "spec", "detail"):
+            table.add_column(heading)
+        for row in store.audit_entries(dataset, limit):
+            table.add_row(
+                row["at"].strftime("%Y-%m-%d %H:%M:%S"),
+                row["actor"],
+                row["action"],
+                row["dataset"] or "",
+                row["outcome"],
+                (row["spec_hash"] or "")[:12],
+                row["detail"] or "",
+            )
+        out.print(table)
+
+
+@app.command()
+def request(
+    dataset: Annotated[str, typer.Argument(help="The dataset you need in more detail.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="What it is for, and why.")],
+    actor: ActorOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Ask the steward for a more detailed release than the default; starts the clock."""
+    with _user_errors(debug):
+        from flows import catalog as store
+        from flows.steps import actor as current_actor
+
+        request_id = store.open_request(dataset, purpose, actor or current_actor())
+        out.print(f"Request {request_id} opened for {dataset}.", highlight=False)
+
+
+@app.command()
+def requests(
+    all_: Annotated[bool, typer.Option("--all", help="Include decided requests.")] = False,
+    sla_days: Annotated[
+        float,
+        typer.Option(
+            "--sla-days",
+            envvar="SHAREABLE_REQUEST_SLA_DAYS",
+            help="Flag open requests older than this.",
+        ),
+    ] = 14,
+    debug: DebugOption = False,
+) -> None:
+    """List access requests with their age; open ones older than the SLA are flagged."""
+    with _user_errors(debug):
+        from flows import catalog as store
+
+        rows = store.list_requests(include_decided=all_)
+        table = Table(title=f"Access requests (SLA {sla_days:g} days)")
+        for heading in (
+            "id",
+            "dataset",
+            "requester",
+            "status",
+            "age (days)",
+            "purpose",
+            "decision",
+        ):
+            table.add_column(heading)
+        overdue = 0
+        for row in rows:
+            age = store.request_age_days(row)
+            late = row["status"] == "open" and age > sla_days
+            overdue += late
+            table.add_row(
+                str(row["id"]),
+                row["dataset"],
+                row["requester"],
+                "OVERDUE" if late else row["status"],
+                f"{age:.1f}",
+                row["purpose"],
+                row["decision_reason"] or "",
+                style="bold red" if late else None,
+            )
+        out.print(table)
+        if overdue:
+            out.print(f"{overdue} open request(s) older than {sla_days:g} days.")
+
+
+def _decide(request_id: int, approve: bool, reason: str, actor: str | None) -> None:
+    from flows import catalog as store
+    from flows.steps import actor as current_actor
+
+    row = store.decide_request(request_id, approve, reason, actor or current_actor())
+    out.print(f"Request {request_id} ({row['dataset']}) {row['status']}.", highlight=False)
+
+
+@app.command()
+def approve(
+    request_id: Annotated[int, typer.Argument(help="Request id (see `shareable requests`).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why, for the requester and audit.")],
+    actor: ActorOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Approve an access request (stewards)."""
+    with _user_errors(debug):
+        _decide(request_id, True, reason, actor)
+
+
+@app.command()
+def deny(
+    request_id: Annotated[int, typer.Argument(help="Request id (see `shareable requests`).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why, for the requester and audit.")],
+    actor: ActorOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Deny an access request (stewards)."""
+    with _user_errors(debug):
+        _decide(request_id, False, reason, actor)
+
+
+SpecsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Release specs with a `schedule:` (default: configs/releases/*.yaml)."),
+]
+
+
+@app.command()
+def deploy(
+    specs: SpecsArgument = None,
+    work_pool: Annotated[
+        str, typer.Option("--work-pool", help="Prefect work pool whose workers run the releases.")
+    ] = "shareable",
+    actor: ActorOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Register one Prefect deployment per scheduled spec with the Prefect server."""
+    with _user_errors(debug):
+        from flows import schedule
+
+        found = schedule.scheduled_specs(specs)
+        schedule.deploy(found, work_pool, actor)
+        for _, spec in found:
+            out.print(
+                f"release/{schedule.deployment_name(spec)}: {spec.schedule.cron} "
+                f"({spec.schedule.timezone}) on work pool {work_pool}",
+                highlight=False,
+            )
+
+
+@app.command()
+def serve(
+    specs: SpecsArgument = None,
+    actor: ActorOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Run the scheduled releases from this process (Prefect serve) until stopped."""
+    with _user_errors(debug):
+        from flows import schedule
+
+        schedule.serve(schedule.scheduled_specs(specs), actor)
 
 
 def _scan_inputs(target: Path):

@@ -49,6 +49,7 @@ class Source:
     options: SourceOptions
     schema: pa.Schema
     _column_types: dict[str, pa.DataType] = field(default_factory=dict, repr=False)
+    _fingerprint: str | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -74,12 +75,17 @@ class Source:
         return pa.Table.from_batches(taken, schema=self.schema)
 
     def fingerprint(self) -> str:
-        """SHA-256 of the file's bytes, read in chunks (identifies the exact input released)."""
-        digest = hashlib.sha256()
-        with self.path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-        return digest.hexdigest()
+        """SHA-256 of the file's bytes, read in chunks (identifies the exact input released).
+
+        Computed once per opened source; a refresh compares it with the last release's.
+        """
+        if self._fingerprint is None:
+            digest = hashlib.sha256()
+            with self.path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
 
 
 def open_source(spec: SourceSpec) -> Source:

@@ -17,7 +17,7 @@ from prefect.cache_policies import NONE
 from prefect.context import get_run_context
 from prefect.transactions import get_transaction, transaction
 
-from flows import steps
+from flows import refresh, steps
 from flows.load import Source
 from flows.manifest import data_dictionary_markdown, release_report_markdown
 from flows.publish import Staging
@@ -33,9 +33,9 @@ from privacy.report import DetectionReport
     retry_delay_seconds=2,
     retry_condition_fn=lambda task, run, state: _is_transient_io_error(state),
 )
-def load_task(target: str, output: str | None) -> steps.ReleaseInputs:
+def load_task(target: str, output: str | None, actor: str | None) -> steps.ReleaseInputs:
     """Resolve the spec (or implicit spec) and open the source."""
-    return steps.load(Path(target), Path(output) if output else None)
+    return steps.load(Path(target), Path(output) if output else None, actor)
 
 
 @task(name="scan", cache_policy=NONE)
@@ -83,19 +83,55 @@ def publish_task(staging: Staging, manifest: dict) -> str:
     return str(staging.promote(manifest, {"README.md": data_dictionary_markdown(manifest)}))
 
 
+@task(name="record", cache_policy=NONE, retries=2, retry_delay_seconds=2)
+def record_task(inputs: steps.ReleaseInputs, published: str) -> list[Path]:
+    """Catalog the release and apply the retention policy."""
+    return refresh.record(inputs, Path(published))
+
+
 @flow(name="release", flow_run_name="release-{target}", log_prints=False)
-def release(target: str, output: str | None = None) -> str:
+def release(
+    target: str, output: str | None = None, actor: str | None = None, force: bool = False
+) -> str:
     """Release a dataset: ``target`` is a release spec (.yaml) or a data file (.csv/.parquet).
 
-    Returns the path of the published version directory.
+    Returns the path of the published version directory. If the source and the spec are
+    unchanged since the latest version, nothing is published ("up to date") and that version's
+    path is returned, unless ``force``.
     """
+    logger = get_run_logger()
+    run = refresh.AuditedRun(target=target, actor=actor or steps.actor())
+    try:
+        inputs = load_task(target, output, run.actor)
+        run.started(inputs)
+        current = None if force else refresh.up_to_date(inputs)
+        if current is not None:
+            logger.info(
+                "%s is up to date: source and spec unchanged since %s; nothing published",
+                inputs.spec.dataset,
+                current.name,
+            )
+            run.finished("up_to_date", "nothing published", current.name)
+            return str(current)
+        if inputs.spec.method == "safe_harbor":
+            published = release_safe_harbor(inputs)
+        else:
+            published = _release_by_method(inputs)
+        record_task(inputs, published)
+        run.finished("published", "published", Path(published).name)
+    except BaseException as exc:
+        if run.outcome is None:
+            run.failed(exc)
+        raise
+    logger.info("Published %s to %s", inputs.spec.dataset, published)
+    return published
+
+
+def release_safe_harbor(inputs: steps.ReleaseInputs) -> str:
+    """The Safe Harbor path: scan, plan, then stream apply + validate into an atomic publish."""
     from privacy.validation import check_row_count, combine
 
-    logger = get_run_logger()
     started_at = steps.now()
-    inputs = load_task(target, output)
-    if inputs.spec.method != "safe_harbor":
-        return _release_by_method(inputs)
     report = scan_task(inputs.source)
     release_plan = plan_task(inputs, report)
     key = steps.pseudonym_key(release_plan)
@@ -128,9 +164,7 @@ def release(target: str, output: str | None = None) -> str:
             description=f"Release report for {release_plan.dataset}",
         )
         validation.raise_if_failed()
-        published = publish_task(staging, manifest)
-    logger.info("Published %s rows of %s to %s", staging.rows, release_plan.dataset, published)
-    return published
+        return publish_task(staging, manifest)
 
 
 def _release_by_method(inputs: steps.ReleaseInputs) -> str:

@@ -80,12 +80,14 @@ class ReleaseInputs:
     spec_path: Path | None
     source: Source
     output_root: Path
+    actor: str = "unknown"
 
 
-def load(target: Path, output: Path | None = None) -> ReleaseInputs:
+def load(target: Path, output: Path | None = None, who: str | None = None) -> ReleaseInputs:
     """Resolve a release target (a spec, or a data file with no spec) and open its source.
 
-    Also checks, before any work, that the output root is writable.
+    Also checks, before any work, that the output root is writable. ``who`` is the actor
+    recorded in the manifest and audit log (default: :func:`actor`).
     """
     target = Path(target)
     if target.suffix.lower() in {".yaml", ".yml"}:
@@ -100,7 +102,9 @@ def load(target: Path, output: Path | None = None) -> ReleaseInputs:
     root = Path(output or spec.output or default_release_root()).expanduser().resolve()
     check_output_root(root)
     remove_stale_staging(root / spec.dataset)
-    return ReleaseInputs(spec=spec, spec_path=spec_path, source=source, output_root=root)
+    return ReleaseInputs(
+        spec=spec, spec_path=spec_path, source=source, output_root=root, actor=who or actor()
+    )
 
 
 @phi_safe
@@ -208,7 +212,7 @@ def release_manifest(
         rows_in=rows_in,
         started_at=started_at,
         finished_at=now(),
-        actor=actor(),
+        actor=inputs.actor,
         libraries=library_versions(),
         flow_run_id=flow_run_id,
     )

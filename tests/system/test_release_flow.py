@@ -189,9 +189,19 @@ def test_prefect_artifact_has_the_report_without_values(
         assert not [v for v in values if len(v) > 4 and v in markdown]
 
 
-def test_second_release_is_v2(released: Path, source_csv: Path) -> None:
+def test_unchanged_source_is_up_to_date_and_changes_publish(
+    released: Path, source_csv: Path, tmp_path: Path
+) -> None:
     from flows.release import release
 
-    second = Path(release(str(source_csv), str(released.parent.parent)))
-    assert second.name == "v2"
-    assert (released.parent / "LATEST").read_text().strip() == "v2"
+    root = str(released.parent.parent)
+    assert Path(release(str(source_csv), root)) == released  # up to date: nothing new
+    assert [p.name for p in released.parent.glob("v*")] == ["v1"]
+    forced = Path(release(str(source_csv), root, force=True))
+    assert forced.name == "v2"
+    changed = tmp_path / "patients.csv"
+    changed.write_text(source_csv.read_text() + source_csv.read_text().splitlines()[1] + "\n")
+    third = Path(release(str(changed), root))
+    assert third.name == "v3"
+    assert (released.parent / "LATEST").read_text().strip() == "v3"
+    assert json.loads((third / "manifest.json").read_text())["rows_in"] == N_ROWS + 1

@@ -1,0 +1,162 @@
+"""Catalog, audit log, retention and access requests, through real releases and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from typer.testing import CliRunner
+
+from flows import catalog
+from flows.cli import app
+from flows.sample_data import generate_patients
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def own_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    monkeypatch.setenv("SHAREABLE_DB_URL", url)
+    monkeypatch.setenv("COLUMNS", "200")  # wide tables: no wrapping inside cells
+    return url
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    data = tmp_path / "visits.csv"
+    generate_patients(60, seed=3).to_csv(data, index=False)
+    path = tmp_path / "visits.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "dataset": "visits",
+                "description": "Synthetic visits",
+                "steward": "dana@example.org",
+                "source": {"path": "visits.csv"},
+                "output": "releases",
+                "retain": 2,
+            }
+        )
+    )
+    return path
+
+
+def run(*args) -> object:
+    result = runner.invoke(app, [str(a) for a in args])
+    return result
+
+
+def test_catalog_show_audit_and_retention(spec: Path, tmp_path: Path) -> None:
+    first = run("release", spec, "--actor", "dana")
+    assert first.exit_code == 0, first.output
+    again = run("release", spec, "--actor", "cron")
+    assert again.exit_code == 0
+    assert again.stdout.strip().splitlines()[-1] == first.stdout.strip().splitlines()[-1]
+    releases = tmp_path / "releases" / "visits"
+    assert sorted(p.name for p in releases.glob("v*")) == ["v1"]
+
+    for _ in range(2):
+        assert run("release", spec, "--force").exit_code == 0
+    # retain: 2 keeps v2 and v3; v1 is removed and retired in the catalog.
+    assert sorted(p.name for p in releases.glob("v*")) == ["v2", "v3"]
+
+    listing = run("catalog")
+    assert listing.exit_code == 0
+    assert "visits" in listing.stdout and "v3" in listing.stdout
+    assert "HIPAA Safe Harbor" in listing.stdout and "dana@example.org" in listing.stdout
+    entry = catalog.find_release("visits")
+    assert (entry.version, entry.rows, entry.releases) == (3, 60, 2)
+
+    shown = run("show", "visits@v2")
+    assert shown.exit_code == 0, shown.output
+    assert "visits v2: HIPAA Safe Harbor" in " ".join(shown.stdout.split())
+    assert "zip" in shown.stdout and "first 3 ZIP digits" in " ".join(shown.stdout.split())
+    missing = run("show", "visits@v1")
+    assert missing.exit_code != 0 and "no version 1" in " ".join(missing.stderr.split())
+
+    actions = [(e["actor"], e["action"]) for e in catalog.audit_entries("visits")][::-1]
+    assert actions[:4] == [
+        ("dana", "release_started"),
+        ("dana", "published"),
+        ("cron", "release_started"),
+        ("cron", "up_to_date"),
+    ]
+    assert ("unknown", "retired") not in actions
+    assert any(action == "retired" for _, action in actions)
+    log = run("audit", "visits")
+    assert log.exit_code == 0 and "up_to_date" in log.stdout
+
+
+def test_audit_records_refusals_and_is_append_only(
+    spec: Path, tmp_path: Path, own_database: str
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        yaml.safe_dump(
+            {
+                "dataset": "visits",
+                "source": {"path": "visits.csv"},
+                "columns": {"nope": "drop"},
+                "output": "releases",
+            }
+        )
+    )
+    assert run("release", bad, "--actor", "erin").exit_code == 2
+    failing = tmp_path / "failing.yaml"
+    failing.write_text(
+        yaml.safe_dump(
+            {
+                "dataset": "visits",
+                "source": {"path": "visits.csv"},
+                "output": "releases",
+                "columns": {"ssn": {"action": "keep", "reason": "test"}},
+            }
+        )
+    )
+    assert run("release", failing, "--actor", "erin").exit_code == 6
+    outcomes = [(e["action"], e["outcome"]) for e in catalog.audit_entries("visits")]
+    assert ("refused", "SpecError") in outcomes
+    assert ("validation_failed", "nothing published") in outcomes
+    engine = sa.create_engine(own_database)
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as c:
+        c.execute(sa.text("DELETE FROM audit_log"))
+    assert not (tmp_path / "releases" / "visits").exists()
+
+
+def test_access_requests_with_a_clock(own_database: str) -> None:
+    opened = run(
+        "request", "visits", "--purpose", "exact ages for a dementia cohort", "--actor", "ana"
+    )
+    assert opened.exit_code == 0 and "Request 1 opened" in opened.stdout
+    assert run("request", "visits", "--purpose", "zip5 for a flu map").exit_code == 0
+    # Make request 2 three weeks old.
+    engine = sa.create_engine(own_database)
+    with engine.begin() as connection:
+        connection.execute(
+            catalog.access_requests.update()
+            .where(catalog.access_requests.c.id == 2)
+            .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=21))
+        )
+    listing = run("requests")
+    assert listing.exit_code == 0
+    assert "OVERDUE" in listing.stdout and "1 open request(s) older than 14 days" in listing.stdout
+    assert run("requests", "--sla-days", "30").stdout.count("OVERDUE") == 0
+    assert (
+        run("approve", "1", "--reason", "IRB protocol 42 approved", "--actor", "dana").exit_code
+        == 0
+    )
+    again = run("deny", "1", "--reason", "changed my mind")
+    assert again.exit_code == 2 and "already approved" in again.stderr
+    assert run("deny", "2", "--reason", "").exit_code == 2
+    assert run("deny", "2", "--reason", "ZIP5 is never released").exit_code == 0
+    assert run("requests").stdout.count("visits") == 0
+    decided = run("requests", "--all")
+    assert "approved" in decided.stdout and "denied" in decided.stdout
+    actions = {e["action"] for e in catalog.audit_entries("visits")}
+    assert {"request_opened", "request_approved", "request_denied"} <= actions
+    assert run("deny", "99", "--reason", "x").exit_code == 3
