@@ -31,6 +31,16 @@ def release_path(dataset: str, version: int | None = None, root: Path | None = N
     return dataset_dir / f"v{chosen}"
 
 
+def read_dataset(dataset: str, version: int | None = None) -> pd.DataFrame:
+    """Return a catalogued dataset's release (default: latest version) as a DataFrame.
+
+    Looks the release up in the catalog (``shareable catalog``), wherever it was published.
+    """
+    from flows.catalog import find_release
+
+    return read_release(find_release(dataset, version).path)
+
+
 def open_release(path: Path | str) -> ds.Dataset:
     """The release in folder ``path`` as a pyarrow dataset (lazy, columnar)."""
     parts = sorted(Path(path).glob("part-*.parquet"))

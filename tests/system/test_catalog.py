@@ -72,6 +72,13 @@ def test_catalog_show_audit_and_retention(spec: Path, tmp_path: Path) -> None:
     entry = catalog.find_release("visits")
     assert (entry.version, entry.rows, entry.releases) == (3, 60, 2)
 
+    from flows.read import read_dataset, read_release, release_path
+
+    latest = read_dataset("visits")
+    assert len(latest) == 60 and "ssn" not in latest.columns
+    assert read_dataset("visits", 2).equals(read_release(release_path("visits", 2, releases.parent)))
+    assert release_path("visits", root=releases.parent).name == "v3"
+
     shown = run("show", "visits@v2")
     assert shown.exit_code == 0, shown.output
     assert "visits v2: HIPAA Safe Harbor" in " ".join(shown.stdout.split())
