@@ -21,6 +21,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transforms._arrow import flat, is_text
+
 _TIME = (
     r"(?:(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?"
     r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
@@ -80,13 +82,13 @@ def to_year(values: pa.Array) -> pa.Int32Array:
         TypeError: ``values`` is neither a date, a timestamp nor a string array.
 
     """
-    values = _flat(values)
+    values = flat(values)
     kind = values.type
     if pa.types.is_null(kind):
         return pa.nulls(len(values), type=pa.int32())
     if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
         return pc.year(values).cast(pa.int32())
-    if _is_text(kind):
+    if is_text(kind):
         encoded = values.cast(pa.string()).dictionary_encode()
         years = _years_from_strings(encoded.dictionary)
         return pc.take(years, encoded.indices)
@@ -119,7 +121,7 @@ def cap_birth_years(years: pa.Array, reference_year: int, max_age: int = 89) -> 
     """
     if max_age < 0:
         raise ValueError(f"max_age must be 0 or more, got {max_age}")
-    years = _flat(years)
+    years = flat(years)
     if pa.types.is_null(years.type):
         return pa.nulls(len(years), type=pa.int32())
     if not pa.types.is_integer(years.type):
@@ -145,27 +147,13 @@ def unparsed_count(values: pa.Array, result: pa.Array) -> int:
         The number of values lost.
 
     """
-    values = _flat(values)
+    values = flat(values)
     present = pc.is_valid(values)
-    if _is_text(values.type):
+    if is_text(values.type):
         blank = pc.equal(pc.utf8_trim_whitespace(values.cast(pa.string())), "")
         present = pc.and_(present, pc.invert(pc.fill_null(blank, True)))
-    lost = pc.and_(present, pc.is_null(_flat(result)))
+    lost = pc.and_(present, pc.is_null(flat(result)))
     return int(pc.sum(pc.cast(lost, pa.int64())).as_py() or 0)
-
-
-def _flat(values: pa.Array) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if pa.types.is_dictionary(values.type):
-        values = values.dictionary_decode()
-    return values
-
-
-def _is_text(kind: pa.DataType) -> bool:
-    return (
-        pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
-    )
 
 
 def _years_from_strings(strings: pa.StringArray) -> pa.Int32Array:

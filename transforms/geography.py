@@ -14,6 +14,8 @@ from collections.abc import Iterable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transforms._arrow import flat
+
 RESTRICTED_REPLACEMENT = "000"
 """What a restricted ZIP3 prefix becomes."""
 
@@ -48,7 +50,7 @@ def zip3(values: pa.Array, restricted: Iterable[str]) -> pa.StringArray:
 
     """
     blocked = _restricted(restricted)
-    values = _flat(values)
+    values = flat(values)
     kind = values.type
     if pa.types.is_null(kind):
         return pa.nulls(len(values), type=pa.string())
@@ -74,20 +76,6 @@ def _restricted(restricted: Iterable[str]) -> pa.StringArray:
         ):
             raise ValueError(f"restricted ZIP3 prefixes must be 3 digits, got {prefix!r}")
     return pa.array(prefixes, type=pa.string())
-
-
-def _flat(values: pa.Array) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if pa.types.is_dictionary(values.type):
-        values = values.dictionary_decode()
-    return values
-
-
-def _is_text(kind: pa.DataType) -> bool:
-    return (
-        pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
-    )
 
 
 def _from_strings(strings: pa.StringArray) -> pa.StringArray:

@@ -15,6 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transforms._arrow import flat, is_numeric, is_text
+
 OTHER = "other"
 """Default category for values that a generalisation mapping does not list."""
 
@@ -39,13 +41,13 @@ def top_code(values: pa.Array, max_value: float) -> pa.Array:
         ValueError: ``max_value`` is NaN, or lies below the smallest value the type can hold.
 
     """
-    values = _flat(values)
+    values = flat(values)
     kind = values.type
     if math.isnan(max_value):
         raise ValueError("top_code: max_value must be a number, got NaN")
     if pa.types.is_null(kind):
         return values
-    if not _is_numeric(kind):
+    if not is_numeric(kind):
         raise TypeError(f"top_code needs a numeric array, got {kind}")
     cap = _cap_scalar(kind, max_value)
     if cap is None:  # the type cannot hold anything above max_value
@@ -92,7 +94,7 @@ def generalize(
     """
     if (bins is None) == (mapping is None):
         raise ValueError("generalize needs exactly one of bins, mapping")
-    values = _flat(values)
+    values = flat(values)
     if pa.types.is_null(values.type):
         return pa.nulls(len(values), type=pa.string())
     if bins is not None:
@@ -125,24 +127,6 @@ def bin_labels(bins: Sequence[float]) -> list[str]:
     labels = [f"[{a}, {b})" for a, b in zip(names[:-2], names[1:-1], strict=True)]
     labels.append(f"[{names[-2]}, {names[-1]}]")
     return labels
-
-
-def _flat(values: pa.Array) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if pa.types.is_dictionary(values.type):
-        values = values.dictionary_decode()
-    return values
-
-
-def _is_numeric(kind: pa.DataType) -> bool:
-    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
-
-
-def _is_text(kind: pa.DataType) -> bool:
-    return (
-        pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
-    )
 
 
 def _cap_scalar(kind: pa.DataType, max_value: float) -> pa.Scalar | None:
@@ -180,7 +164,7 @@ def _edge_name(edge: float) -> str:
 
 def _to_bins(values: pa.Array, edges: list[float]) -> pa.StringArray:
     labels = pa.array(bin_labels(edges), type=pa.string())
-    if not _is_numeric(values.type):
+    if not is_numeric(values.type):
         raise TypeError(f"generalize with bins needs a numeric array, got {values.type}")
     numbers = pc.cast(values, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
     valid = pc.is_valid(values).to_numpy(zero_copy_only=False)
@@ -193,7 +177,7 @@ def _to_bins(values: pa.Array, edges: list[float]) -> pa.StringArray:
 
 def _to_categories(values: pa.Array, mapping: Mapping[str, str], other: str) -> pa.StringArray:
     kind = values.type
-    if not (_is_text(kind) or pa.types.is_integer(kind)):
+    if not (is_text(kind) or pa.types.is_integer(kind)):
         raise TypeError(f"generalize with a mapping needs strings or integers, got {kind}")
     text = values.cast(pa.string())
     keys = pa.array(list(mapping.keys()), type=pa.string())
