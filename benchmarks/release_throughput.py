@@ -23,11 +23,13 @@ import pyarrow.dataset as pads
 from flows.sample_data import generate_patient_batches
 
 
-def write_csv(path: Path, n_rows: int, seed: int = 7) -> float:
+def write_csv(path: Path, n_rows: int, seed: int = 7, notes: bool = True) -> float:
     """Write ``n_rows`` generated patients to ``path``; returns seconds taken."""
     started = time.perf_counter()
     writer = None
     for batch in generate_patient_batches(n_rows, seed=seed, batch_size=50_000):
+        if not notes:
+            batch = batch.drop_columns(["notes"])
         if writer is None:
             writer = pacsv.CSVWriter(path, batch.schema)
         writer.write_batch(batch)
@@ -64,6 +66,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--no-notes", action="store_true", help="structured columns only (no free-text notes)"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="shareable-bench-"))
     env = dict(os.environ, SHAREABLE_HOME=str(workdir / "home"))
@@ -74,7 +79,7 @@ def main() -> None:
     )
     for n_rows in sorted(args.rows):
         csv_path = workdir / f"patients_{n_rows}.csv"
-        gen_seconds = write_csv(csv_path, n_rows)
+        gen_seconds = write_csv(csv_path, n_rows, notes=not args.no_notes)
         seconds, peak_mib, published = run_release(csv_path, workdir / "releases", env)
         rows_out = pads.dataset(
             sorted(Path(published).glob("part-*.parquet")), format="parquet"
