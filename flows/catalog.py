@@ -103,6 +103,7 @@ ACTIONS = (
     "validation_failed",
     "failed",
     "budget_charged",
+    "budget_total_set",
     "deployment_created",
     "retired",
     "request_opened",

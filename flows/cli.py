@@ -138,6 +138,38 @@ def detect(
 
 
 @app.command()
+def budget(
+    dataset: Annotated[str, typer.Argument(help="Dataset whose privacy budget to show.")],
+    set_total: Annotated[
+        str | None,
+        typer.Option("--set-total", help="Steward: set the lifetime total, EPSILON[,DELTA]."),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why the total changes (audit log).")
+    ] = None,
+    actor: ActorOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Show a dataset's privacy budget: total, spent, remaining and every charge."""
+    with _user_errors(debug):
+        from flows.budget import budget_report, render_budget, set_budget_total
+        from flows.steps import actor as current_actor
+
+        if set_total is not None:
+            epsilon, _, delta = set_total.partition(",")
+            try:
+                values = float(epsilon), float(delta or 0)
+            except ValueError:
+                raise ShareableError(
+                    f"--set-total {set_total!r}: write EPSILON or EPSILON,DELTA, e.g. 4 or 4,1e-6."
+                ) from None
+            if not reason:
+                raise ShareableError("--set-total needs --reason: the audit log records why.")
+            set_budget_total(dataset, *values, actor=actor or current_actor(), reason=reason)
+        out.print(render_budget(budget_report(dataset)), highlight=False, soft_wrap=True)
+
+
+@app.command()
 def sample(
     path: Annotated[Path, typer.Argument(help="Output file, .csv or .parquet.")],
     rows: Annotated[int, typer.Option("--rows", "-n", min=1, help="Number of rows.")] = 1000,

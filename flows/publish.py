@@ -119,6 +119,24 @@ class Staging:
         self._writer.write_batch(batch.replace_schema_metadata(self.schema.metadata))
         self.parts[-1].rows += batch.num_rows
 
+    def write_file(self, name: str, table: pa.Table) -> PartInfo:
+        """Write a whole table as the Parquet file ``name`` (e.g. one file per DP query).
+
+        The file carries the staging's ``shareable.*`` metadata and is listed in :attr:`parts`
+        (checksummed by :meth:`finish`) like a ``part-*.parquet`` file.
+        """
+        if self._writer is not None:
+            raise InternalError("write_file() called while a part-*.parquet file is open")
+        if not name.endswith(".parquet") or "/" in name or name.startswith("."):
+            raise InternalError(f"write_file(): {name!r} is not a plain .parquet file name")
+        metadata = {**(table.schema.metadata or {}), **self.file_metadata}
+        pq.write_table(
+            table.replace_schema_metadata(metadata), self.path / name, compression="zstd"
+        )
+        part = PartInfo(file=name, rows=table.num_rows)
+        self.parts.append(part)
+        return part
+
     def finish(self) -> list[PartInfo]:
         """Close the last part and checksum every part; returns the parts."""
         self._close_part()

@@ -164,7 +164,7 @@ def test_manifest_holds_the_evidence_and_no_values(
     readme = (released / "README.md").read_text()
     for document in (manifest_text, readme):
         for column, values in planted_values(source_table).items():
-            leaked = [v for v in values if len(v) > 4 and v in document]
+            leaked = [v for v in values if len(v) > 4 and contains_value(document, v)]
             assert not leaked, f"{column} values in a release document"
 
 
@@ -186,7 +186,7 @@ def test_prefect_artifact_has_the_report_without_values(
     markdown = asyncio.run(latest())
     assert "| `field_7` | drop | US_SSN |" in markdown
     for values in planted_values(source_table).values():
-        assert not [v for v in values if len(v) > 4 and v in markdown]
+        assert not [v for v in values if len(v) > 4 and contains_value(markdown, v)]
 
 
 def test_unchanged_source_is_up_to_date_and_changes_publish(

@@ -1,0 +1,749 @@
+"""Differentially private aggregates with OpenDP's Context API over a Polars LazyFrame.
+
+The path of a DP release, each step a function:
+
+1. :func:`plan_dp` checks the ``dp:`` section against the source's columns and types, settles
+   every query's public keys, and builds one OpenDP ``Context`` whose budget (the spec's
+   ``per_release``) is split across the queries *before* any query runs. It also previews each
+   query's accuracy (OpenDP's ``summarize``), which spends nothing. Mistakes found here are
+   :class:`~privacy.errors.SpecError`: nothing has been computed, so nothing is charged.
+2. The caller charges the budget ledger (:mod:`privacy.ledger`).
+3. :func:`compute` releases every query once and returns tables of group keys, ``estimate``
+   and ``accuracy`` (the 95% half-width OpenDP reports).
+4. :func:`validate_outputs` checks the outputs and their metadata with Great Expectations.
+
+Contribution bounding: with a ``subject_id``, OpenDP's ``truncate_per_group`` keeps at most
+``max_contributions`` rows per subject before anything is measured: the first rows in source
+order (``keep: first``, deterministic) or a random sample (``keep: sample``). Without a subject
+id, each row is one individual. Numeric values are clamped to ``bounds`` by OpenDP; missing
+values (null / NaN) are left out of numeric statistics and histograms. All noise is OpenDP's:
+this module builds queries and reads results, it never draws a random number.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field
+
+from privacy.budget import Budget
+from privacy.dp_spec import NUMERIC_STATISTICS, DpQuery, DpSpec
+from privacy.errors import InternalError, SpecError, ValidationFailed
+
+ALPHA = 0.05
+"""Accuracy is the half-width of a (1 - ALPHA) = 95% interval around each estimate."""
+
+ESTIMATE = "estimate"
+ACCURACY = "accuracy"
+QUANTILE = "quantile"
+BIN_SUFFIX = "_bin"
+
+
+def _opendp():
+    """Import OpenDP with its contrib features (the Polars Context API) enabled."""
+    import opendp.prelude as dp
+
+    dp.enable_features("contrib")
+    return dp
+
+
+class OpenDPQuery:
+    """Holds an OpenDP object (context, measurement); opaque so Prefect does not walk into it."""
+
+    __slots__ = ("query",)
+
+    def __init__(self, query: Any) -> None:
+        self.query = query
+
+    def __repr__(self) -> str:
+        return "OpenDPQuery(...)"
+
+
+@dataclass
+class QueryPlan:
+    """One query, ready to release: its OpenDP query, budget share, keys and preview."""
+
+    query: DpQuery
+    budget: Budget
+    output_columns: list[str]
+    group_columns: list[str]
+    key_origin: str
+    keys: pl.DataFrame | None
+    mechanism: str
+    accuracy: list[dict[str, Any]]
+    threshold: int | None
+    candidates: list[float] | None
+    measurement: OpenDPQuery = field(repr=False)
+
+
+@dataclass
+class DpPlan:
+    """A DP release, planned: budget split, contribution bounds, one plan per query."""
+
+    spec: DpSpec
+    subject_id: str | None
+    per_release: Budget
+    total: Budget
+    queries: list[QueryPlan]
+    context: OpenDPQuery = field(repr=False)
+    released: bool = False
+
+    def metadata(self) -> dict[str, Any]:
+        """The DP facts of the release for its manifest (no data values)."""
+        return {
+            "mechanism": "OpenDP Context API (opendp.prelude.Context.compositor over Polars)",
+            "privacy_unit": {
+                "subject_id": self.subject_id,
+                "max_contributions": self.spec.max_contributions,
+                "contribution_bounding": contribution_bounding(self.spec, self.subject_id),
+            },
+            "budget_total": self.total.as_dict(),
+            "per_release": self.per_release.as_dict(),
+            "split": self.spec.split,
+            "max_rows": self.spec.max_rows,
+            "accuracy_alpha": ALPHA,
+            "queries": [
+                {
+                    "name": q.query.name,
+                    "statistic": q.query.statistic,
+                    "column": q.query.column,
+                    "by": list(q.query.by),
+                    "epsilon": q.budget.as_dict()["epsilon"],
+                    "delta": q.budget.as_dict()["delta"],
+                    "mechanism": q.mechanism,
+                    "clamping_bounds": list(q.query.bounds) if q.query.bounds else None,
+                    "bins": list(q.query.bins) if q.query.bins else None,
+                    "quantiles": list(q.query.quantiles) if q.query.quantiles else None,
+                    "candidates": len(q.candidates) if q.candidates else None,
+                    "keys": q.key_origin,
+                    "partition_threshold": q.threshold,
+                    "accuracy": q.accuracy,
+                    "columns": q.output_columns,
+                }
+                for q in self.queries
+            ],
+        }
+
+
+def contribution_bounding(spec: DpSpec, subject_id: str | None) -> str:
+    """How extra rows per subject are handled, in words for the manifest."""
+    if subject_id is None:
+        return (
+            "no subject id: each row is treated as one individual contributing at most "
+            f"{spec.max_contributions} row(s)"
+        )
+    if spec.keep == "first":
+        how = "dropped deterministically: the first rows of each subject in source order are kept"
+    else:
+        how = "dropped by random sampling: a uniform random sample of each subject's rows is kept"
+    return (
+        f"at most {spec.max_contributions} row(s) per {subject_id}; extra rows are {how} "
+        "(OpenDP truncate_per_group)"
+    )
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def plan_dp(
+    spec: DpSpec,
+    subject_id: str | None,
+    data: pl.LazyFrame,
+    *,
+    row_count: int,
+    spec_dir: Path | None = None,
+) -> DpPlan:
+    """Check the spec against the data's schema, split the budget, build and preview queries.
+
+    Args:
+        spec: The ``dp:`` section.
+        subject_id: The spec's subject id column (the privacy unit), or None (one row each).
+        data: The source as a LazyFrame (not collected here).
+        row_count: Rows in the source, checked against the public bound ``spec.max_rows``.
+        spec_dir: Folder relative ``keys_file`` paths are resolved against.
+
+    Returns:
+        The plan; nothing has been computed on the data and no budget spent.
+
+    Raises:
+        SpecError: An unknown column, a numeric statistic on a text column, an unreadable keys
+            file, a table larger than ``max_rows``, or a query OpenDP cannot make private.
+
+    """
+    dp = _opendp()
+    schema = data.collect_schema()
+    _check_columns(spec, subject_id, schema)
+    if row_count > spec.max_rows:
+        raise SpecError(
+            f"the table has more rows than `dp.max_rows` ({spec.max_rows}); set `dp.max_rows` to "
+            "a public upper bound on the table's size (e.g. the next power of ten)."
+        )
+    needed = [subject_id] if subject_id else []
+    needed += [c for q in spec.queries for c in q.columns if c not in needed]
+    needed = list(dict.fromkeys(needed))
+    frame = data.select(needed).with_columns(
+        [_bin_expression(q) for q in spec.queries if q.statistic == "histogram"]
+    )
+    per_release = Budget.of(spec.per_release.epsilon, spec.per_release.delta)
+    total = Budget.of(spec.budget.epsilon, spec.budget.delta)
+    epsilon, delta = per_release.as_floats()
+    weights = spec.query_weights()
+    split: dict[str, Any] = (
+        {"split_evenly_over": len(weights)}
+        if spec.split == "even"
+        else {"split_by_weights": weights}
+    )
+    unit = (
+        dp.unit_of(contributions=spec.max_contributions, identifier=subject_id)
+        if subject_id
+        else dp.unit_of(contributions=spec.max_contributions)
+    )
+    measure, _ = dp.loss_of(epsilon=epsilon, delta=delta or None)
+    margins = [dp.polars.Margin(by=[], max_length=spec.max_rows)]
+    try:
+        context = dp.Context.compositor(
+            data=frame,
+            privacy_unit=unit,
+            privacy_loss=dp.loss_of(epsilon=epsilon, delta=delta or None),
+            margins=margins,
+            **split,
+        )
+    except Exception as exc:  # noqa: BLE001 - OpenDP raises its own exception types
+        raise SpecError(f"OpenDP cannot set up this release: {_opendp_reason(exc)}") from None
+    weight_sum = sum(Fraction(str(w)) for w in weights)
+    plans = []
+    for query, weight, d_mid in zip(spec.queries, weights, list(context.d_mids), strict=True):
+        share = Fraction(str(weight)) / weight_sum
+        budget = per_release.scaled(_decimal(share))
+        # The query's measurement is resolved once, against OpenDP's own share of the budget
+        # (a one-query context over the same data and unit), previewed, and later submitted
+        # to the release's context (``compute``): the budget split is fixed before any query.
+        preview = dp.Context.compositor(
+            data=frame,
+            privacy_unit=unit,
+            privacy_loss=(measure, d_mid),
+            margins=margins,
+            split_evenly_over=1,
+        )
+        plans.append(_plan_query(preview, spec, subject_id, query, schema, budget, spec_dir))
+    return DpPlan(spec, subject_id, per_release, total, plans, OpenDPQuery(context))
+
+
+def _decimal(share: Fraction):
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return Decimal(share.numerator) / Decimal(share.denominator)
+
+
+def _check_columns(spec: DpSpec, subject_id: str | None, schema: pl.Schema) -> None:
+    names = list(schema.names())
+    listing = ", ".join(names)
+    if subject_id is not None and subject_id not in schema:
+        raise SpecError(
+            f"`subject_id: {subject_id}` is not a column of the source (columns: {listing})."
+        )
+    for query in spec.queries:
+        for column in query.columns:
+            if column not in schema:
+                raise SpecError(
+                    f"query `{query.name}` uses column `{column}`, which is not in the source "
+                    f"(columns: {listing}). Fix `dp.queries` ({query.name})."
+                )
+            if column == subject_id:
+                raise SpecError(
+                    f"query `{query.name}` uses the subject id `{column}`; DP queries may not "
+                    "group by or measure the privacy unit's identifier."
+                )
+        numeric = query.statistic in NUMERIC_STATISTICS or query.statistic == "histogram"
+        if numeric and not _is_numeric(schema[query.column]):
+            raise SpecError(
+                f"query `{query.name}`: {query.statistic} needs a numeric column, but "
+                f"`{query.column}` holds {schema[query.column]} values. Set "
+                f"`source.options.column_types: {{{query.column}: float64}}` or choose another "
+                "column."
+            )
+
+
+def _is_numeric(dtype: pl.DataType) -> bool:
+    return dtype.is_numeric()
+
+
+def _bin_labels(bins: tuple[float, ...]) -> list[str]:
+    edges = [_number(b) for b in bins]
+    labels = [f"[{a}, {b})" for a, b in itertools.pairwise(edges)]
+    labels[-1] = labels[-1][:-1] + "]"
+    return labels
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _bin_expression(query: DpQuery) -> pl.Expr:
+    """Label each value with its bin (values outside the edges clamp into the outer bins)."""
+    assert query.bins is not None and query.column is not None
+    labels = _bin_labels(query.bins)
+    value = pl.col(query.column).cast(pl.Float64)
+    expression = pl.when(value.is_null() | value.is_nan()).then(pl.lit(None, dtype=pl.String))
+    for edge, label in zip(query.bins[1:-1], labels[:-1], strict=True):
+        expression = expression.when(value < edge).then(pl.lit(label))
+    return expression.otherwise(pl.lit(labels[-1])).alias(_bin_column(query))
+
+
+def _bin_column(query: DpQuery) -> str:
+    return f"{query.column}{BIN_SUFFIX}"
+
+
+def _public_keys(
+    query: DpQuery, schema: pl.Schema, spec_dir: Path | None
+) -> tuple[pl.DataFrame | None, str]:
+    """The public key set of a grouped query, and how it was chosen (for the manifest)."""
+    bin_keys = None
+    if query.statistic == "histogram":
+        assert query.bins is not None
+        bin_keys = pl.DataFrame({_bin_column(query): _bin_labels(query.bins)})
+    if not query.by:
+        origin = "histogram bins from the spec" if bin_keys is not None else "no grouping"
+        return bin_keys, origin
+    if query.group_keys is not None:
+        frames = [
+            pl.DataFrame({c: list(query.group_keys[c])}).select(
+                _cast_key(pl.col(c), schema[c], query, c)
+            )
+            for c in query.by
+        ]
+        origin = "public keys listed in the spec"
+    elif query.keys_file is not None:
+        frames = [_read_keys_file(query, schema, spec_dir)]
+        origin = f"public keys from the file {query.keys_file.name}"
+    else:
+        return None, "DP partition selection (noisy count above a threshold, uses delta)"
+    keys = frames[0]
+    for frame in frames[1:]:
+        keys = keys.join(frame, how="cross")
+    if bin_keys is not None:
+        keys = keys.join(bin_keys, how="cross")
+        origin += " x histogram bins from the spec"
+    return keys.unique(maintain_order=True), origin
+
+
+def _cast_key(expr: pl.Expr, dtype: pl.DataType, query: DpQuery, column: str) -> pl.Expr:
+    return expr.cast(pl.String).cast(dtype, strict=True).alias(column)
+
+
+def _read_keys_file(query: DpQuery, schema: pl.Schema, spec_dir: Path | None) -> pl.DataFrame:
+    assert query.keys_file is not None
+    path = query.keys_file if spec_dir is None else spec_dir / query.keys_file
+    try:
+        raw = pl.read_csv(path, infer_schema=False)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise SpecError(
+            f"query `{query.name}`: cannot read `keys_file` {path} ({type(exc).__name__}); it "
+            f"must be a CSV with a header naming the `by` columns ({', '.join(query.by)})."
+        ) from None
+    missing = [c for c in query.by if c not in raw.columns]
+    if missing:
+        raise SpecError(
+            f"query `{query.name}`: `keys_file` {path.name} lacks the column(s) "
+            f"{', '.join(missing)}; add one column per `by` column."
+        )
+    if raw.height == 0:
+        raise SpecError(f"query `{query.name}`: `keys_file` {path.name} lists no keys.")
+    try:
+        return raw.select([_cast_key(pl.col(c), schema[c], query, c) for c in query.by])
+    except pl.exceptions.PolarsError:
+        raise SpecError(
+            f"query `{query.name}`: a value in `keys_file` {path.name} does not fit the type of "
+            "its column in the source."
+        ) from None
+
+
+def _candidates(query: DpQuery) -> list[float] | None:
+    if query.statistic not in ("median", "quantiles"):
+        return None
+    if query.candidates is not None:
+        return [float(c) for c in query.candidates]
+    assert query.bounds is not None
+    low, high = query.bounds
+    return [low + (high - low) * i / 100 for i in range(101)]
+
+
+def _plan_query(
+    context: Any,
+    spec: DpSpec,
+    subject_id: str | None,
+    query: DpQuery,
+    schema: pl.Schema,
+    budget: Budget,
+    spec_dir: Path | None,
+) -> QueryPlan:
+    dp = _opendp()
+    keys, key_origin = _public_keys(query, schema, spec_dir)
+    base = context.query()
+    if subject_id is not None:
+        base = base.truncate_per_group(spec.max_contributions, keep=spec.keep)
+    candidates = _candidates(query)
+    group = list(query.by)
+    stat = query.statistic
+    if stat == "histogram":
+        group = [*group, _bin_column(query)]
+        base = base.filter(pl.col(_bin_column(query)).is_not_null())
+    elif query.column is not None:
+        value = pl.col(query.column)
+        base = base.filter(value.is_not_null() & value.cast(pl.Float64).is_not_nan())
+    if stat in ("count", "histogram"):
+        exprs = [dp.len(signed=False).alias(ESTIMATE)]
+        mechanism = "integer Laplace on counts"
+    elif stat == "sum":
+        exprs = [_value(query).dp.sum(_bounds(query)).alias(ESTIMATE)]
+        mechanism = "Laplace on the clamped sum"
+    elif stat == "mean":
+        exprs = [_value(query).dp.mean(_bounds(query)).alias(ESTIMATE)]
+        mechanism = "Laplace on the clamped sum and on the count; estimate = noisy sum / count"
+    else:
+        probabilities = [0.5] if stat == "median" else list(query.quantiles or ())
+        exprs = [
+            _value(query).dp.quantile(p, candidates).alias(_quantile_name(p)) for p in probabilities
+        ]
+        mechanism = "exponential mechanism over the candidates (OpenDP quantile)"
+    if group:
+        lazy_query = base.group_by(group).agg(exprs)
+        if keys is not None:
+            lazy_query = lazy_query.with_keys(keys)
+    else:
+        lazy_query = base.select(exprs)
+    try:
+        from opendp.accuracy import summarize_polars_measurement
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # OpenDP's key-set size warning
+            measurement = lazy_query.resolve()
+            summary = summarize_polars_measurement(measurement, alpha=ALPHA)
+    except Exception as exc:  # noqa: BLE001 - OpenDP raises its own exception types
+        raise SpecError(
+            f"query `{query.name}`: OpenDP cannot make this query private: {_opendp_reason(exc)}"
+        ) from None
+    accuracy = [
+        {
+            "column": row["column"],
+            "aggregate": row["aggregate"],
+            "distribution": row["distribution"],
+            "scale": _finite(row.get("scale")),
+            "accuracy_95": _finite(row.get("accuracy")),
+        }
+        for row in summary.to_dicts()
+    ]
+    threshold = None
+    if "threshold" in summary.columns:
+        values = [v for v in summary["threshold"].to_list() if v is not None]
+        threshold = int(values[0]) if values else None
+    extra = [QUANTILE] if stat in ("median", "quantiles") else []
+    return QueryPlan(
+        query=query,
+        budget=budget,
+        output_columns=[*group, *extra, ESTIMATE, ACCURACY],
+        group_columns=group,
+        key_origin=key_origin,
+        keys=keys,
+        mechanism=mechanism,
+        accuracy=accuracy,
+        threshold=threshold,
+        candidates=candidates,
+        measurement=OpenDPQuery(measurement),
+    )
+
+
+def _value(query: DpQuery) -> pl.Expr:
+    assert query.column is not None
+    return pl.col(query.column).cast(pl.Float64)
+
+
+def _bounds(query: DpQuery) -> tuple[float, float]:
+    assert query.bounds is not None
+    return (float(query.bounds[0]), float(query.bounds[1]))
+
+
+def _quantile_name(probability: float) -> str:
+    return f"q{probability!r}"
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _opendp_reason(exc: Exception) -> str:
+    """OpenDP's own explanation, without its stack trace (it names columns, not values)."""
+    text = str(exc).strip()
+    for marker in ('MakeMeasurement("', 'MakeTransformation("', 'FailedFunction("'):
+        if marker in text:
+            text = text.split(marker, 1)[1].split('")', 1)[0]
+            break
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first[:400]
+
+
+# --------------------------------------------------------------------------- computing
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """One released query: its table (group keys, estimate, accuracy) and plan."""
+
+    plan: QueryPlan
+    table: pa.Table
+
+
+def compute(plan: DpPlan) -> list[QueryResult]:
+    """Release every query of ``plan`` once (this spends the budget charged for it).
+
+    Raises:
+        InternalError: The plan was already released (OpenDP would refuse a second release).
+
+    """
+    if plan.released:
+        raise InternalError("compute() called twice on one DP plan")
+    plan.released = True
+    context = plan.context.query
+    results = []
+    for query_plan in plan.queries:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            frame = context(query_plan.measurement.query).collect()
+        results.append(QueryResult(query_plan, _shape(query_plan, frame)))
+    return results
+
+
+def _shape(query_plan: QueryPlan, frame: pl.DataFrame) -> pa.Table:
+    """Rename and order OpenDP's output: group columns, [quantile], estimate, accuracy."""
+    query, group = query_plan.query, query_plan.group_columns
+    by_column = {row["column"]: row["accuracy_95"] for row in query_plan.accuracy}
+    if query.statistic in ("median", "quantiles"):
+        names = [c for c in frame.columns if c not in group]
+        frame = frame.unpivot(index=group, on=names, variable_name=QUANTILE, value_name=ESTIMATE)
+        frame = frame.with_columns(
+            pl.col(QUANTILE).str.strip_prefix("q").cast(pl.Float64),
+            pl.col(ESTIMATE).cast(pl.Float64),
+            pl.lit(None, dtype=pl.Float64).alias(ACCURACY),
+        )
+    else:
+        accuracy = by_column.get(ESTIMATE) if query.statistic != "mean" else None
+        frame = frame.with_columns(
+            pl.col(ESTIMATE).cast(
+                pl.Int64 if query.statistic in ("count", "histogram") else pl.Float64
+            ),
+            pl.lit(accuracy, dtype=pl.Float64).alias(ACCURACY),
+        )
+    frame = frame.select(query_plan.output_columns)
+    sort = [c for c in [*group, QUANTILE] if c in frame.columns]
+    if sort:
+        frame = frame.sort(sort, nulls_last=True)
+    table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+    fields = [
+        pa.field(f.name, pa.string() if pa.types.is_large_string(f.type) else f.type)
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(fields))
+
+
+# --------------------------------------------------------------------------- validating
+
+
+class DpCheck(BaseModel):
+    """The outcome of one check of a DP release: names and counts, never values."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target: str = Field(description="Query name, or `manifest`.")
+    check: str = Field(description="What is checked, in Shareable's words.")
+    expectation: str = Field(description="GX expectation type.")
+    success: bool
+    unexpected_count: int | None = None
+
+
+class DpValidationReport(BaseModel):
+    """Validation of a DP release before it is published."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    success: bool
+    results: tuple[DpCheck, ...]
+
+    def raise_if_failed(self) -> None:
+        """Raise :class:`~privacy.errors.ValidationFailed` listing the failed checks."""
+        failures = [r for r in self.results if not r.success]
+        if not failures:
+            return
+        lines = "\n".join(
+            f"  - {f.target}: {f.check} [{f.expectation}]"
+            + (f" ({f.unexpected_count} value(s))" if f.unexpected_count else "")
+            for f in failures
+        )
+        raise ValidationFailed(
+            "Validation failed: the DP release does not match its plan; nothing was published "
+            f"(the budget charge stands).\n{lines}",
+            failures=[f.model_dump() for f in failures],
+        )
+
+
+def validate_outputs(
+    plan: DpPlan, results: list[QueryResult], dp_metadata: dict[str, Any]
+) -> DpValidationReport:
+    """Check each output and the DP metadata with Great Expectations before publishing.
+
+    Per query: the columns are exactly group keys, [quantile], estimate, accuracy (so no
+    row-level or source column other than the group keys can leak); estimates are numeric;
+    with public keys, every released key is one of them and there are at most as many rows
+    as keys. For the manifest: every query has an epsilon > 0, a delta, a mechanism and a key
+    origin, and the query budgets add up to at most the release's.
+    """
+    from privacy.validation import _gx  # the process-wide GX runtime (ephemeral context)
+
+    runtime = _gx()
+    gxe = runtime.gx.expectations
+    checks: list[DpCheck] = []
+    for result in results:
+        query_plan = result.plan
+        suite = runtime.gx.ExpectationSuite(name=f"shareable-dp-{query_plan.query.name}")
+        labels: list[str] = []
+
+        def add(expectation: Any, label: str, suite=suite, labels=labels) -> None:
+            suite.add_expectation(expectation)
+            labels.append(label)
+
+        add(
+            gxe.ExpectTableColumnsToMatchOrderedList(column_list=query_plan.output_columns),
+            "columns are group keys, estimate and accuracy only (no row-level column)",
+        )
+        add(
+            gxe.ExpectColumnValuesToNotBeNull(column=ESTIMATE),
+            "every group has an estimate",
+        )
+        if query_plan.keys is not None:
+            add(
+                gxe.ExpectTableRowCountToBeBetween(min_value=0, max_value=query_plan.keys.height),
+                "no more rows than public keys",
+            )
+            for column in query_plan.keys.columns:
+                values = query_plan.keys[column].to_list()
+                add(
+                    gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values),
+                    f"released keys of {column} are public keys",
+                )
+        elif not query_plan.group_columns:
+            add(gxe.ExpectTableRowCountToEqual(value=1), "one row (ungrouped statistic)")
+        checks += _run_suite(
+            runtime, suite, labels, result.table.to_pandas(), query_plan.query.name
+        )
+    checks += _check_metadata(runtime, plan, dp_metadata)
+    return DpValidationReport(success=all(c.success for c in checks), results=tuple(checks))
+
+
+def _check_metadata(runtime: Any, plan: DpPlan, metadata: dict[str, Any]) -> list[DpCheck]:
+    gxe = runtime.gx.expectations
+    rows = metadata.get("queries") or []
+    frame = pd.DataFrame(
+        {
+            "name": [r.get("name") for r in rows],
+            "epsilon": [_float(r.get("epsilon")) for r in rows],
+            "delta": [_float(r.get("delta")) for r in rows],
+            "mechanism": [r.get("mechanism") for r in rows],
+            "keys": [r.get("keys") for r in rows],
+        }
+    )
+    suite = runtime.gx.ExpectationSuite(name="shareable-dp-manifest")
+    labels = []
+    for expectation, label in (
+        (
+            gxe.ExpectTableRowCountToEqual(value=len(plan.queries)),
+            "DP metadata for every query",
+        ),
+        (gxe.ExpectColumnValuesToNotBeNull(column="epsilon"), "epsilon per query"),
+        (
+            gxe.ExpectColumnValuesToBeBetween(column="epsilon", min_value=0, strict_min=True),
+            "epsilon > 0",
+        ),
+        (gxe.ExpectColumnValuesToNotBeNull(column="delta"), "delta per query"),
+        (gxe.ExpectColumnValuesToNotBeNull(column="mechanism"), "mechanism per query"),
+        (gxe.ExpectColumnValuesToNotBeNull(column="keys"), "key origin per query"),
+    ):
+        suite.add_expectation(expectation)
+        labels.append(label)
+    checks = _run_suite(runtime, suite, labels, frame, "manifest")
+    spent = sum((q.budget for q in plan.queries), Budget.zero())
+    bounds = metadata.get("privacy_unit", {}).get("max_contributions")
+    checks.append(
+        DpCheck(
+            target="manifest",
+            check="query budgets add up to at most the release's budget",
+            expectation="shareable_budget_sum",
+            success=spent.fits_in(plan.per_release + Budget.of("1e-30", "1e-30")),
+        )
+    )
+    checks.append(
+        DpCheck(
+            target="manifest",
+            check="contribution bound recorded",
+            expectation="shareable_contribution_bound",
+            success=isinstance(bounds, int) and bounds >= 1,
+        )
+    )
+    return checks
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+_RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
+
+
+def _run_suite(
+    runtime: Any, suite: Any, labels: list[str], frame: pd.DataFrame, target: str
+) -> list[DpCheck]:
+    with runtime.lock:
+        batch = runtime.batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format=_RESULT_FORMAT)
+    by_config = {}
+    for item in result.results:
+        raw = item.to_json_dict()
+        config = raw.get("expectation_config") or {}
+        by_config[_key(config)] = raw
+    checks = []
+    for expectation, label in zip(suite.expectations, labels, strict=True):
+        config = expectation.configuration.to_json_dict()
+        raw = by_config.get(_key(config), {})
+        unexpected = (raw.get("result") or {}).get("unexpected_count")
+        checks.append(
+            DpCheck(
+                target=target,
+                check=label,
+                expectation=str(config.get("type", "unknown")),
+                success=bool(raw.get("success")),
+                unexpected_count=int(unexpected) if isinstance(unexpected, int) else None,
+            )
+        )
+    return checks
+
+
+def _key(config: dict[str, Any]) -> str:
+    import json
+
+    kwargs = {k: v for k, v in (config.get("kwargs") or {}).items() if k != "batch_id"}
+    return json.dumps([config.get("type"), kwargs], sort_keys=True, default=str)
