@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import json
 import re
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,13 +29,15 @@ from pydantic import (
     model_validator,
 )
 
+from privacy.dp_spec import DpSpec
 from privacy.errors import SpecError
+from privacy.kanon_spec import KAnonymitySpec
 from privacy.plan import ACTIONS, Action
 
 DATA_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 """File suffixes accepted as sources, and the format each implies."""
 
-RESERVED_METHODS = ("k_anonymity", "dp_aggregates")
+RESERVED_METHODS: tuple[str, ...] = ()
 """Methods the spec format reserves for releases this version cannot yet produce."""
 
 _DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -190,6 +193,11 @@ class ReleaseSpec(BaseModel):
     method: Literal["safe_harbor", "k_anonymity", "dp_aggregates"] = Field(
         default="safe_harbor", description="De-identification method."
     )
+    dp: DpSpec | None = Field(
+        default=None,
+        description="Differential privacy: contribution bound, budgets and queries "
+        "(required by, and only allowed with, `method: dp_aggregates`).",
+    )
     columns: dict[str, Annotated[ColumnOverride, BeforeValidator(_shorthand_action)]] = Field(
         default_factory=dict, description="Per-column overrides of the policy's decisions."
     )
@@ -208,6 +216,25 @@ class ReleaseSpec(BaseModel):
         description="Date ages are computed at (birth years implying 90+ are aggregated). "
         "Default: the day of the release.",
     )
+    k_anonymity: KAnonymitySpec | None = Field(
+        default=None,
+        description="k-anonymity parameters (quasi-identifiers, k, l, suppression); required "
+        "by `method: k_anonymity` and only allowed with it.",
+    )
+
+    @model_validator(mode="after")
+    def _k_anonymity_section_fits_method(self) -> ReleaseSpec:
+        if self.method == "k_anonymity" and self.k_anonymity is None:
+            raise ValueError(
+                "`method: k_anonymity` needs a `k_anonymity:` section, e.g. "
+                "`k_anonymity: {k: 5, quasi_identifiers: {age: {hierarchy: auto}}}`"
+            )
+        if self.method != "k_anonymity" and self.k_anonymity is not None:
+            raise ValueError(
+                f"a `k_anonymity:` section is only used with `method: k_anonymity` (method is "
+                f"{self.method}); remove the section or change the method"
+            )
+        return self
 
     @field_validator("dataset")
     @classmethod
@@ -228,6 +255,20 @@ class ReleaseSpec(BaseModel):
                 "use `method: safe_harbor`"
             )
         return value
+
+    @model_validator(mode="after")
+    def _dp_section_fits_method(self) -> ReleaseSpec:
+        if self.method == "dp_aggregates" and self.dp is None:
+            raise ValueError(
+                "`method: dp_aggregates` needs a `dp:` section with `max_contributions`, "
+                "`budget`, `per_release` and `queries`"
+            )
+        if self.dp is not None and self.method != "dp_aggregates":
+            raise ValueError(
+                "a `dp:` section applies only to `method: dp_aggregates`; set that method or "
+                "remove `dp`"
+            )
+        return self
 
     def fingerprint(self) -> str:
         """SHA-256 of the spec's canonical JSON (the ``spec_hash`` of manifests).
@@ -292,7 +333,8 @@ def load_spec(path: Path) -> ReleaseSpec:
     base = path.resolve().parent
     source = spec.source.model_copy(update={"path": (base / spec.source.path).resolve()})
     output = (base / spec.output).resolve() if spec.output is not None else None
-    return spec.model_copy(update={"source": source, "output": output})
+    kanon = spec.k_anonymity.resolved(base) if spec.k_anonymity is not None else None
+    return spec.model_copy(update={"source": source, "output": output, "k_anonymity": kanon})
 
 
 def format_validation_error(path: Path, exc: ValidationError) -> str:
@@ -337,9 +379,12 @@ def _allowed_keys(location: tuple[Any, ...]) -> list[str]:
             model = ColumnOverride
             continue
         annotation = field.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-    return sorted(model.model_fields)
+        # Unwrap `X | None` and `tuple[X, ...]` (e.g. `dp`, `dp.queries`).
+        for candidate in (annotation, *typing.get_args(annotation)):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                model = candidate
+                break
+    return sorted(info.alias or name for name, info in model.model_fields.items())
 
 
 def dump_spec(spec: ReleaseSpec) -> str:

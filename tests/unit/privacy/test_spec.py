@@ -54,7 +54,14 @@ def test_column_shorthand_and_full_form(tmp_path: Path) -> None:
         ("dataset: v\n", r"`source`: required but missing"),
         ("dataset: Bad Name\nsource: {path: v.csv}\n", r"`dataset`: must be lowercase"),
         ("dataset: v\nsource: {path: v.txt}\n", r"cannot tell the format.*format: csv"),
-        ("dataset: v\nsource: {path: v.csv}\nmethod: k_anonymity\n", r"reserved but not available"),
+        (
+            "dataset: v\nsource: {path: v.csv}\nmethod: k_anonymity\n",
+            r"`method: k_anonymity` needs a `k_anonymity:` section",
+        ),
+        (
+            "dataset: v\nsource: {path: v.csv}\nk_anonymity: {k: 5, quasi_identifiers: {a: x}}\n",
+            r"only used with `method: k_anonymity`",
+        ),
         ("dataset: v\nsource: {path: v.csv}\ncolumns: {a: top_code}\n", r"needs `max_value`"),
         (
             "dataset: v\nsource: {path: v.csv}\ncolumns: {a: {action: drop, max_value: 3}}\n",
