@@ -67,7 +67,7 @@ class ReleasePlan(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     dataset: str
-    method: Literal["safe_harbor"] = "safe_harbor"
+    method: Literal["safe_harbor", "k_anonymity"] = "safe_harbor"
     subject_id: str | None = None
     reference_date: dt.date = Field(
         description="Date ages are computed at: birth years implying age > 89 are aggregated."

@@ -16,7 +16,11 @@ What the suite checks:
 * ``top_code`` and ``AGE`` columns stay at or below their maximum (90 by default);
 * ``zip3`` columns hold three digits and no restricted prefix;
 * ``year`` columns lie within [1800, the plan's reference year];
-* the row count, when it is known.
+* the row count, when it is known;
+* k-anonymity releases: quasi-identifiers (generalised by their hierarchies, possibly keeping
+  detail Safe Harbor would remove) are exempt from the residual-PHI and maximum checks; instead
+  :func:`check_k_anonymity` checks, on the class sizes of the whole output, that every class
+  holds at least k records and l distinct sensitive values.
 
 No value ever leaves this module: GX runs with ``partial_unexpected_count=0`` (by default it
 echoes the offending values, i.e. PHI), and the report keeps only expectation types, column
@@ -61,6 +65,8 @@ Check = Literal[
     "zip3_restricted",
     "year_range",
     "row_count",
+    "k_anonymity",
+    "l_diversity",
 ]
 
 _RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
@@ -376,7 +382,10 @@ def series_type_family(series: pd.Series) -> str:
 
 
 def build_suite(
-    plan: ReleasePlan, output_schema: pa.Schema, expected_rows: int | None = None
+    plan: ReleasePlan,
+    output_schema: pa.Schema,
+    expected_rows: int | None = None,
+    generalised: frozenset[str] = frozenset(),
 ) -> ExpectationSuite:
     """Derive the validation suite of a release from its plan and output schema.
 
@@ -386,6 +395,9 @@ def build_suite(
             which columns are searched for residual identifiers (string columns).
         expected_rows: Row count the output must have, or None to leave it unchecked (per
             batch; check the total with :func:`check_row_count`).
+        generalised: Quasi-identifiers of a k-anonymity release: no residual-PHI or maximum
+            checks on them (their detail is bounded by k instead, see
+            :func:`check_k_anonymity`).
 
     Returns:
         A GX ``ExpectationSuite``; every expectation's ``meta`` holds ``check`` (see
@@ -418,7 +430,7 @@ def build_suite(
         name, family = field.name, arrow_type_family(field.type)
         column_plan = plan.for_column(name)
         add(runtime.type_expectation(column=name, family=family), "type", family=family)
-        if family == "string":
+        if family == "string" and name not in generalised:
             for pattern in RESIDUAL_PATTERNS:
                 add(
                     gxe.ExpectColumnValuesToNotMatchRegex(column=name, regex=pattern.regex),
@@ -428,7 +440,11 @@ def build_suite(
         max_value = column_plan.max_value
         if max_value is None and column_plan.entity == entities.AGE:
             max_value = DEFAULT_MAX_AGE
-        if max_value is not None and family in ("integer", "floating", "decimal"):
+        if (
+            max_value is not None
+            and family in ("integer", "floating", "decimal")
+            and name not in generalised
+        ):
             add(
                 gxe.ExpectColumnValuesToBeBetween(column=name, max_value=max_value),
                 "max_value",
@@ -463,13 +479,21 @@ _suites_lock = threading.Lock()
 
 
 def _cached_suite(
-    plan: ReleasePlan, output_schema: pa.Schema, expected_rows: int | None
+    plan: ReleasePlan,
+    output_schema: pa.Schema,
+    expected_rows: int | None,
+    generalised: frozenset[str] = frozenset(),
 ) -> ExpectationSuite:
-    key = (plan.model_dump_json(), output_schema.serialize().to_pybytes(), expected_rows)
+    key = (
+        plan.model_dump_json(),
+        output_schema.serialize().to_pybytes(),
+        expected_rows,
+        tuple(sorted(generalised)),
+    )
     with _suites_lock:
         suite = _suites.get(key)
     if suite is None:
-        suite = build_suite(plan, output_schema, expected_rows)
+        suite = build_suite(plan, output_schema, expected_rows, generalised)
         with _suites_lock:
             if len(_suites) >= _SUITE_CACHE_SIZE:
                 _suites.pop(next(iter(_suites)))
@@ -485,6 +509,7 @@ def validate_release(
     plan: ReleasePlan,
     output_schema: pa.Schema,
     expected_rows: int | None = None,
+    generalised: frozenset[str] = frozenset(),
 ) -> ValidationReport:
     """Validate one de-identified batch against the suite of its release plan.
 
@@ -493,13 +518,14 @@ def validate_release(
         plan: The plan it was produced with.
         output_schema: Arrow schema the release is written with.
         expected_rows: Row count ``df`` must have; None to leave it to :func:`check_row_count`.
+        generalised: Quasi-identifiers of a k-anonymity release (see :func:`build_suite`).
 
     Returns:
         The report (counts only). It is not raised: call
         :meth:`ValidationReport.raise_if_failed`, usually after :func:`combine`.
 
     """
-    suite = _cached_suite(plan, output_schema, expected_rows)
+    suite = _cached_suite(plan, output_schema, expected_rows, frozenset(generalised))
     runtime = _gx()
     with runtime.lock:
         batch = runtime.batch_definition.get_batch(batch_parameters={"dataframe": df})
@@ -573,6 +599,10 @@ def _failure_detail(
         return f"outside the year range {meta.get('range')}"
     if check == "zip3_format":
         return "are not 3-digit ZIP3 codes"
+    if check == "k_anonymity":
+        return f"equivalence classes smaller than k={kwargs.get('min_value')}"
+    if check == "l_diversity":
+        return f"equivalence classes with fewer than l={kwargs.get('min_value')} sensitive values"
     if check == "zip3_restricted":
         return "keep a restricted ZIP3 prefix (should be '000')"
     return None
@@ -609,6 +639,76 @@ def _describe_type(series: pd.Series, family: str) -> str:
 
 
 # --------------------------------------------------------------------------- combining
+
+
+def check_k_anonymity(
+    class_sizes: Iterable[int],
+    k: int,
+    distinct_sensitive: Iterable[int] | None = None,
+    l: int | None = None,  # noqa: E741 - the letter of the literature (l-diversity)
+    effective_l: Iterable[float] | None = None,
+) -> list[ExpectationOutcome]:
+    """Check k (and l) on the equivalence classes of a whole k-anonymity release, with GX.
+
+    The classes are counted over every written batch (a property of the whole output, so it
+    cannot be checked batch by batch); GX runs on a table of counts only, one row per class
+    (``class_size`` and ``distinct_sensitive``), so no value can reach its results.
+
+    Args:
+        class_sizes: Records of each equivalence class of the output.
+        k: Smallest class size allowed.
+        distinct_sensitive: Distinct sensitive values of each class (same order), if l is checked.
+        l: Smallest number of distinct sensitive values allowed per class.
+        effective_l: ``exp(entropy)`` of each class's sensitive values, for entropy
+            l-diversity (each must be at least l).
+
+    Returns:
+        Outcomes in the format of :func:`validate_release`'s, to pass to :func:`combine`.
+
+    """
+    runtime = _gx()
+    gxe = runtime.gx.expectations
+    frame = pd.DataFrame({"class_size": np.asarray(list(class_sizes), dtype=np.int64)})
+    suite = runtime.gx.ExpectationSuite(name="shareable-k-anonymity")
+    expectation = gxe.ExpectColumnValuesToBeBetween(column="class_size", min_value=k)
+    expectation.meta = {"check": "k_anonymity"}
+    suite.add_expectation(expectation)
+    if distinct_sensitive is not None and l is not None:
+        frame["distinct_sensitive"] = np.asarray(list(distinct_sensitive), dtype=np.int64)
+        expectation = gxe.ExpectColumnValuesToBeBetween(column="distinct_sensitive", min_value=l)
+        expectation.meta = {"check": "l_diversity"}
+        suite.add_expectation(expectation)
+        if effective_l is not None:
+            frame["effective_l"] = np.asarray(list(effective_l), dtype=np.float64)
+            expectation = gxe.ExpectColumnValuesToBeBetween(
+                column="effective_l", min_value=l - 1e-9
+            )
+            expectation.meta = {"check": "l_diversity"}
+            suite.add_expectation(expectation)
+    with runtime.lock:
+        batch = runtime.batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format=_RESULT_FORMAT)
+    outcomes = []
+    for item in result.results:
+        raw = item.to_json_dict()
+        config = raw.get("expectation_config") or {}
+        kwargs = config.get("kwargs") or {}
+        check = (config.get("meta") or {}).get("check", "k_anonymity")
+        counts = raw.get("result") or {}
+        success = bool(raw.get("success"))
+        what = "smaller than k" if check == "k_anonymity" else "with fewer than l sensitive values"
+        outcomes.append(
+            ExpectationOutcome(
+                check=check,
+                expectation=str(config.get("type", "unknown")),
+                column=kwargs.get("column"),
+                success=success,
+                element_count=counts.get("element_count"),
+                unexpected_count=counts.get("unexpected_count"),
+                detail=None if success else f"equivalence classes {what}={kwargs.get('min_value')}",
+            )
+        )
+    return outcomes
 
 
 def check_row_count(total: int, expected: int) -> ExpectationOutcome:

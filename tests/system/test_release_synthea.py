@@ -13,12 +13,41 @@ pytestmark = [pytest.mark.shared_data, pytest.mark.usefixtures("prefect_harness"
 
 SYNTHEA = ("synthea_1k_apr2020", "synthea_small_full_unmc", "synthea_legacy_2017_fusephir")
 IDENTIFIERS = {
-    "SSN", "DRIVERS", "PASSPORT", "PREFIX", "FIRST", "LAST", "SUFFIX", "MAIDEN", "ADDRESS",
-    "CITY", "COUNTY", "LAT", "LON", "BIRTHPLACE", "FIPS", "NAME", "PHONE",
+    "SSN",
+    "DRIVERS",
+    "PASSPORT",
+    "PREFIX",
+    "FIRST",
+    "LAST",
+    "SUFFIX",
+    "MAIDEN",
+    "ADDRESS",
+    "CITY",
+    "COUNTY",
+    "LAT",
+    "LON",
+    "BIRTHPLACE",
+    "FIPS",
+    "NAME",
+    "PHONE",
 }
-CLINICAL = {"CODE", "DESCRIPTION", "GENDER", "RACE", "ETHNICITY", "MARITAL", "REASONCODE",
-            "REASONDESCRIPTION", "HEALTHCARE_EXPENSES", "HEALTHCARE_COVERAGE", "STATE",
-            "ENCOUNTERCLASS", "BASE_ENCOUNTER_COST", "TOTAL_CLAIM_COST", "PAYER_COVERAGE"}
+CLINICAL = {
+    "CODE",
+    "DESCRIPTION",
+    "GENDER",
+    "RACE",
+    "ETHNICITY",
+    "MARITAL",
+    "REASONCODE",
+    "REASONDESCRIPTION",
+    "HEALTHCARE_EXPENSES",
+    "HEALTHCARE_COVERAGE",
+    "STATE",
+    "ENCOUNTERCLASS",
+    "BASE_ENCOUNTER_COST",
+    "TOTAL_CLAIM_COST",
+    "PAYER_COVERAGE",
+}
 
 
 def release_file(path: Path, root: Path) -> Path:
@@ -43,8 +72,9 @@ def test_patients_release_removes_every_identifier(
         assert years.dropna().between(1800, 2100).all(), column
     if "ZIP" in released.columns:
         assert released["ZIP"].dropna().str.fullmatch(r"\d{3}").all()
-    text = "\n".join(released[c].astype("string").fillna("").str.cat(sep="\n")
-                     for c in released.columns)
+    text = "\n".join(
+        released[c].astype("string").fillna("").str.cat(sep="\n") for c in released.columns
+    )
     for column in ("SSN", "FIRST", "LAST", "ADDRESS"):
         values = [v for v in source[column] if len(v) > 5]
         assert not [v for v in values if v in text], column
