@@ -6,5 +6,9 @@
 - ``detection.py``   Presidio column scan and free-text spans (``DetectionReport``, ``report.py``)
 - ``nlp_engine.py``, ``detection_config.py``, ``recognizers/``: the offline detector
 - ``validation.py``  the Great Expectations suite run before publish; ``phi_patterns.py``
+- ``kanon_spec.py``, ``hierarchies.py``, ``kanon/``, ``risk.py``: k-anonymity (spec section,
+  generalisation hierarchies, optimal lattice search over class counts, re-identification risk)
+- ``dp_spec.py``, ``dp.py``, ``budget.py``, ``ledger.py``: differential privacy (spec section,
+  OpenDP queries, exact budget arithmetic, the persistent budget ledger)
 - ``entities.py``    identifier vocabulary and HIPAA categories; ``errors.py`` the errors
 """
