@@ -24,17 +24,19 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.context import get_run_context
-from prefect.transactions import get_transaction, transaction
+from prefect.transactions import transaction
 from sqlalchemy.engine import Engine
 
 from flows import steps
 from flows.load import Source
 from flows.manifest import MANIFEST_FORMAT
 from flows.publish import Staging
+from flows.release import stage_task
 from flows.store import ensure_tables, get_engine
 from privacy import ledger
 from privacy.budget import Budget
@@ -283,30 +285,6 @@ def plan_task(inputs: steps.ReleaseInputs) -> DpPlan:
     return plan_release(inputs)
 
 
-@task(name="dp-stage", cache_policy=NONE)
-def stage_task(inputs: steps.ReleaseInputs) -> Staging:
-    """Create the hidden staging folder; the transaction removes it if the release fails."""
-    import pyarrow as pa
-
-    staging = Staging.create(
-        inputs.output_root,
-        inputs.spec.dataset,
-        pa.schema([]),
-        {
-            "dataset": inputs.spec.dataset,
-            "method": "dp_aggregates",
-            "spec_hash": inputs.spec.fingerprint(),
-        },
-    )
-    get_transaction().set("staging", staging)
-    return staging
-
-
-@stage_task.on_rollback
-def _discard_staging(txn) -> None:
-    txn.get("staging").discard()
-
-
 @task(name="dp-charge", cache_policy=NONE)
 def charge_task(inputs: steps.ReleaseInputs, plan: DpPlan, release_id: str) -> ledger.Charge:
     """Charge the budget ledger (before any DP computation) or refuse the release."""
@@ -339,7 +317,7 @@ def release_dp(inputs: steps.ReleaseInputs) -> str:
     started_at = steps.now()
     plan = plan_task(inputs)
     with transaction():
-        staging = stage_task(inputs)
+        staging = stage_task(inputs, pa.schema([]))
         charge = charge_task(inputs, plan, staging.release_id)
         engine = ledger_engine()
         try:

@@ -20,13 +20,13 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.context import get_run_context
-from prefect.transactions import get_transaction, transaction
+from prefect.transactions import transaction
 
 from flows import steps
 from flows.load import Source
 from flows.manifest import data_dictionary_markdown, release_report_markdown
 from flows.publish import Staging
-from flows.release import apply_task, plan_task, scan_task
+from flows.release import apply_task, plan_task, scan_task, stage_task
 from privacy.errors import InternalError, SourceError
 from privacy.hierarchies import Hierarchy
 from privacy.kanon.counts import ClassCounter, class_sizes, effective_l
@@ -79,30 +79,6 @@ def search_task(counts, hierarchies: dict[str, Hierarchy], kanon: KAnonymitySpec
     return search(lattice, kanon.k, l_value, kanon.max_suppression)
 
 
-@task(name="stage", cache_policy=NONE)
-def stage_task(inputs: steps.ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema):
-    """Create the hidden staging folder; the transaction removes it if the release fails."""
-    kanon = inputs.spec.k_anonymity
-    staging = Staging.create(
-        inputs.output_root,
-        release_plan.dataset,
-        schema,
-        {
-            "dataset": release_plan.dataset,
-            "method": "k_anonymity",
-            "k": str(kanon.k if kanon else ""),
-            "spec_hash": inputs.spec.fingerprint(),
-        },
-    )
-    get_transaction().set("staging", staging)
-    return staging
-
-
-@stage_task.on_rollback
-def _discard_staging(txn) -> None:
-    txn.get("staging").discard()
-
-
 @task(name="generalise", cache_policy=NONE)
 def generalise_task(batch, recoded: list[Recoding], suppressed: pa.Array, schema: pa.Schema):
     """Generalise the QIs of one batch and remove suppressed records."""
@@ -137,7 +113,7 @@ def release_kanon(inputs: steps.ReleaseInputs) -> str:
     check_columns(kanon, source.schema.names, list(inputs.spec.columns), where)
     report = scan_task(source)
     release_plan = plan_task(inputs, report)
-    key = steps.pseudonym_key(release_plan)
+    steps.pseudonym_key(release_plan)  # fail now, before staging, if a needed key is missing
     counts = count_task(source, kanon)
     hierarchies = hierarchies_task(kanon, counts, source.schema)
     solution = search_task(counts, hierarchies, kanon)
@@ -148,13 +124,14 @@ def release_kanon(inputs: steps.ReleaseInputs) -> str:
     qis = frozenset(kanon.quasi_identifiers)
     sensitive = kanon.sensitive.column if kanon.sensitive is not None else None
     with transaction():
-        staging = stage_task(inputs, release_plan, schema)
+        kanon = inputs.spec.k_anonymity
+        staging = stage_task(inputs, schema, {"k": str(kanon.k if kanon else "")})
         rows_in = removed = 0
         stats, reports = None, []
         released = ClassCounter(_columns(kanon))
         for batch in source.batches():
             rows_in += batch.num_rows
-            out, batch_stats = apply_task(batch, release_plan, key)
+            out, batch_stats = apply_task(batch, release_plan)
             out, dropped = generalise_task(out, recoded, suppressed, schema)
             removed += dropped
             reports.append(validate_task(out, release_plan, schema, qis))

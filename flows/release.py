@@ -52,10 +52,10 @@ def plan_task(inputs: steps.ReleaseInputs, report: DetectionReport) -> ReleasePl
 
 @task(name="stage", cache_policy=NONE)
 def stage_task(
-    inputs: steps.ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema
+    inputs: steps.ReleaseInputs, schema: pa.Schema, extra_metadata: dict[str, str] | None = None
 ) -> Staging:
     """Create the hidden staging folder; the transaction removes it if the release fails."""
-    staging = steps.open_staging(inputs, release_plan, schema)
+    staging = steps.open_staging(inputs, schema, extra_metadata)
     get_transaction().set("staging", staging)
     return staging
 
@@ -66,9 +66,9 @@ def _discard_staging(txn) -> None:
 
 
 @task(name="apply", cache_policy=NONE)
-def apply_task(batch: pa.RecordBatch, release_plan: ReleasePlan, key: bytes | None):
+def apply_task(batch: pa.RecordBatch, release_plan: ReleasePlan):
     """De-identify one batch."""
-    return steps.apply(batch, release_plan, key)
+    return steps.apply(batch, release_plan)
 
 
 @task(name="validate", cache_policy=NONE)
@@ -134,14 +134,14 @@ def release_safe_harbor(inputs: steps.ReleaseInputs) -> str:
     started_at = steps.now()
     report = scan_task(inputs.source)
     release_plan = plan_task(inputs, report)
-    key = steps.pseudonym_key(release_plan)
+    steps.pseudonym_key(release_plan)  # fail now, before staging, if a needed key is missing
     schema = steps.output_schema(release_plan, inputs.source)
     with transaction():
-        staging = stage_task(inputs, release_plan, schema)
+        staging = stage_task(inputs, schema)
         rows_in, stats, reports = 0, None, []
         for batch in inputs.source.batches():
             rows_in += batch.num_rows
-            out, batch_stats = apply_task(batch, release_plan, key)
+            out, batch_stats = apply_task(batch, release_plan)
             reports.append(validate_task(out, release_plan, schema))
             staging.write(out)
             stats = batch_stats if stats is None else stats.merge(batch_stats)

@@ -146,11 +146,17 @@ def span_finder() -> Callable[[list[str | None]], list[list[Any]]]:
 
 
 @phi_safe
-def apply(batch: pa.RecordBatch, release_plan: ReleasePlan, key: bytes | None):
-    """De-identify one batch by the plan; returns (batch, TransformStats)."""
+def apply(batch: pa.RecordBatch, release_plan: ReleasePlan):
+    """De-identify one batch by the plan; returns (batch, TransformStats).
+
+    The pseudonymisation key is read from the environment here, where the batch is processed,
+    so it never travels as a task argument (Prefect, Dask) or appears in a run's inputs.
+    """
     from transforms.apply import apply_plan
 
-    return apply_plan(batch, release_plan, pseudonym_key=key, find_spans=span_finder())
+    return apply_plan(
+        batch, release_plan, pseudonym_key=pseudonym_key(release_plan), find_spans=span_finder()
+    )
 
 
 @phi_safe
@@ -168,16 +174,23 @@ def output_schema(release_plan: ReleasePlan, source: Source) -> pa.Schema:
     return schema_of(release_plan, source.schema)
 
 
-def open_staging(inputs: ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema) -> Staging:
-    """Create the hidden staging folder the release's parts are written to."""
+def open_staging(
+    inputs: ReleaseInputs, schema: pa.Schema, extra_metadata: dict[str, str] | None = None
+) -> Staging:
+    """Create the hidden staging folder the release's files are written to.
+
+    Every Parquet file of the release carries the dataset, method and spec hash (plus
+    ``extra_metadata``) in its key-value metadata.
+    """
     return Staging.create(
         inputs.output_root,
-        release_plan.dataset,
+        inputs.spec.dataset,
         schema,
         {
-            "dataset": release_plan.dataset,
-            "method": release_plan.method,
+            "dataset": inputs.spec.dataset,
+            "method": inputs.spec.method,
             "spec_hash": inputs.spec.fingerprint(),
+            **(extra_metadata or {}),
         },
     )
 
