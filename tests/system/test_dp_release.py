@@ -11,7 +11,7 @@ import pytest
 from faker import Faker
 
 from flows import steps
-from flows.budget import budget_report, render_budget, set_budget_total
+from flows.budget import budget_report, render_budget
 from flows.dp_release import LOCK_TIMEOUT_ENV, charge_release, ledger_engine, plan_release
 from privacy.errors import BudgetExhausted, SpecError, StoreError
 
@@ -140,7 +140,31 @@ def test_issue_example_release_then_budget_exhausted(workdir: Path) -> None:
     text = render_budget(account)
     assert "remaining  epsilon 0" in text and "published  v2" in text
 
-    set_budget_total("encounters_stats", 3.0, actor="steward", reason="approved by the board")
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    cli = CliRunner()
+    shown = cli.invoke(app, ["budget", "encounters_stats"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "remaining  epsilon 0" in shown.stdout
+    refused = cli.invoke(app, ["budget", "encounters_stats", "--set-total", "3"])
+    assert refused.exit_code != 0 and "--reason" in refused.stderr
+    raised = cli.invoke(
+        app,
+        [
+            "budget",
+            "encounters_stats",
+            "--set-total",
+            "3",
+            "--reason",
+            "approved by the board",
+            "--actor",
+            "steward",
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert raised.exit_code == 0, raised.output
+    assert "total      epsilon 3" in raised.stdout
     with pytest.raises(SpecError, match=r"differs from the lifetime total.*--set-total"):
         run(spec, out, force=True)
     assert published(out) == ["LATEST", "v1", "v2"]
