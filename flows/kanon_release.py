@@ -26,7 +26,7 @@ from flows import steps
 from flows.load import Source
 from flows.manifest import data_dictionary_markdown, release_report_markdown
 from flows.publish import Staging
-from flows.release import apply_task, plan_task, scan_task, stage_task
+from flows.release import plan_task, scan_task, stage_task
 from privacy.errors import InternalError, SourceError
 from privacy.hierarchies import Hierarchy
 from privacy.kanon.counts import ClassCounter, class_sizes, effective_l
@@ -79,18 +79,31 @@ def search_task(counts, hierarchies: dict[str, Hierarchy], kanon: KAnonymitySpec
     return search(lattice, kanon.k, l_value, kanon.max_suppression)
 
 
-@task(name="generalise", cache_policy=NONE)
-def generalise_task(batch, recoded: list[Recoding], suppressed: pa.Array, schema: pa.Schema):
-    """Generalise the QIs of one batch and remove suppressed records."""
-    return steps.phi_safe(generalise)(batch, recoded, suppressed, schema)
+@task(name="apply-generalise-validate-write", cache_policy=NONE)
+def batch_task(
+    batch: pa.RecordBatch,
+    release_plan: ReleasePlan,
+    recoded: list[Recoding],
+    suppressed: pa.Array,
+    schema: pa.Schema,
+    qis: frozenset[str],
+    staging: Staging,
+    qi_columns: list[str],
+):
+    """De-identify, generalise, validate and stage one batch; returns counts only.
 
-
-@task(name="validate", cache_policy=NONE)
-def validate_task(batch, release_plan: ReleasePlan, schema: pa.Schema, qis: frozenset[str]):
-    """Validate one batch (QIs exempt from residual-PHI checks: k bounds them instead)."""
+    Counts are the transform stats, records removed, the validation report and the batch's
+    equivalence classes: rows never leave the task, so the transaction holds nothing row-sized.
+    """
     from privacy.validation import validate_release
 
-    return steps.phi_safe(validate_release)(batch.to_pandas(), release_plan, schema, None, qis)
+    out, stats = steps.apply(batch, release_plan)
+    out, removed = steps.phi_safe(generalise)(out, recoded, suppressed, schema)
+    report = steps.phi_safe(validate_release)(out.to_pandas(), release_plan, schema, None, qis)
+    classes = ClassCounter(qi_columns)
+    classes.add(out)
+    staging.write(out)
+    return stats, removed, report, classes.table()
 
 
 @task(name="publish", cache_policy=NONE)
@@ -131,12 +144,12 @@ def release_kanon(inputs: steps.ReleaseInputs) -> str:
         released = ClassCounter(_columns(kanon))
         for batch in source.batches():
             rows_in += batch.num_rows
-            out, batch_stats = apply_task(batch, release_plan)
-            out, dropped = generalise_task(out, recoded, suppressed, schema)
+            batch_stats, dropped, report, classes = batch_task(
+                batch, release_plan, recoded, suppressed, schema, qis, staging, _columns(kanon)
+            )
             removed += dropped
-            reports.append(validate_task(out, release_plan, schema, qis))
-            released.add(out)
-            staging.write(out)
+            reports.append(report)
+            released.add_counts(classes)
             stats = batch_stats if stats is None else stats.merge(batch_stats)
         staging.finish()
         if rows_in != solution.records:

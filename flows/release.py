@@ -67,14 +67,20 @@ def _discard_staging(txn) -> None:
 
 @task(name="apply", cache_policy=NONE)
 def apply_task(batch: pa.RecordBatch, release_plan: ReleasePlan):
-    """De-identify one batch."""
+    """De-identify one batch (returns it: use outside transactions, see batch_task)."""
     return steps.apply(batch, release_plan)
 
 
-@task(name="validate", cache_policy=NONE)
-def validate_task(batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema):
-    """Validate one de-identified batch."""
-    return steps.validate(batch, release_plan, schema)
+@task(name="apply-validate-write", cache_policy=NONE)
+def batch_task(
+    batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema, staging: Staging
+):
+    """De-identify, validate and stage one batch; returns counts only.
+
+    Inside a Prefect transaction every task result is held until the transaction commits, so
+    a task that returned the rows would keep the whole release in memory.
+    """
+    return steps.process_batch(batch, release_plan, schema, staging)
 
 
 @task(name="publish", cache_policy=NONE)
@@ -141,9 +147,8 @@ def release_safe_harbor(inputs: steps.ReleaseInputs) -> str:
         rows_in, stats, reports = 0, None, []
         for batch in inputs.source.batches():
             rows_in += batch.num_rows
-            out, batch_stats = apply_task(batch, release_plan)
-            reports.append(validate_task(out, release_plan, schema))
-            staging.write(out)
+            batch_stats, batch_report = batch_task(batch, release_plan, schema, staging)
+            reports.append(batch_report)
             stats = batch_stats if stats is None else stats.merge(batch_stats)
         staging.finish()
         validation = combine([*reports, check_row_count(staging.rows, rows_in)])

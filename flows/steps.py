@@ -167,6 +167,20 @@ def validate(batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema
     return validate_release(batch.to_pandas(), release_plan, schema, expected_rows=None)
 
 
+def process_batch(
+    batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema, staging: Staging
+):
+    """Apply the plan to one batch, validate the result and append it to the staging folder.
+
+    Returns only counts (TransformStats, ValidationReport): the de-identified rows go straight
+    to disk, so nothing row-sized is kept while the rest of the source streams through.
+    """
+    out, stats = apply(batch, release_plan)
+    report = validate(out, release_plan, schema)
+    staging.write(out)
+    return stats, report
+
+
 def output_schema(release_plan: ReleasePlan, source: Source) -> pa.Schema:
     """The schema of the released table."""
     from transforms.apply import output_schema as schema_of
