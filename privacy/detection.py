@@ -5,7 +5,9 @@ Public API:
 * :func:`scan_table` - one :class:`~privacy.report.ColumnFinding` per column, from the column
   name (header hints in ``configs/detection.yaml``), the Arrow type, and a sample of values
   run through Presidio; the report holds counts and scores, never values.
-* :func:`detect_spans` - identifier spans (:class:`~transforms.text.TextSpan`) in free texts.
+* :func:`detect_spans` - identifier spans (:class:`~transforms.text.TextSpan`) in free texts,
+  batched and spread over worker processes (the path of the release flow and of
+  ``shareable detect``).
 * :func:`get_analyzer` - the Presidio analyzer both use, built once per process and config.
 * :func:`describe_detector` - how detection is set up, for the release manifest.
 * :func:`header_entity` - the entity a column name suggests (``configs/detection.yaml`` hints).
@@ -24,16 +26,22 @@ Presidio's default ``AnalyzerEngine()`` would try to download a spaCy model.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import multiprocessing
+import multiprocessing.pool
+import os
 import re
+import signal
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
+from types import ModuleType
 
 import pyarrow as pa
-from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 
 from privacy import entities as ent
 from privacy.detection_config import DetectionConfig, load_detection_config
@@ -80,8 +88,13 @@ _EVIDENCE_SAMPLE = 200
 _SETTLED = 0.9
 """Share of the values examined so far that one entity must explain to stop sampling early."""
 
+_STOP = frozenset(
+    "the and for with from this that was were has had have are not but his her him she they "
+    "them their you your our its who what when where which mr mrs ms dr drs miss st saint".split()
+)
+
 _ANALYZERS: dict[str, AnalyzerEngine] = {}
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()
 
 
 def get_analyzer(config: DetectionConfig | None = None) -> AnalyzerEngine:
@@ -140,9 +153,13 @@ def detect_spans(
 ) -> list[list[TextSpan]]:
     """Find identifier spans in each text.
 
-    Texts are processed in spaCy batches (``nlp.pipe``) and then by every recognizer.
-    Overlapping spans are merged into one covering them all, labelled with the entity of the
-    strongest (then longest) of them, so that nothing found is left half-covered.
+    Every recognizer runs on each text; spaCy (batched, ``nlp.pipe``) runs only on the texts
+    whose weaker results could be raised by Presidio's context words. Calls with at least
+    ``config.parallel_min_texts`` texts are spread, in chunks of ``config.batch_size``, over
+    worker processes (``config.workers``; forked once with the analyzer built, then reused).
+    Names and places found once are also found where the same text repeats them. Overlapping
+    spans are merged into one covering them all, labelled with the entity of the strongest
+    (then longest) of them, so that nothing found is left half-covered.
 
     Args:
         texts: The texts; ``None`` and blank texts give no spans.
@@ -165,10 +182,127 @@ def detect_spans(
             raise InternalError(f"detect_spans expects strings; item {i} is {type(text).__name__}")
         if text.strip():
             todo.append((i, text))
-    results = _analyze_batch(analyzer, [t for _, t in todo], config, context=None, what="text")
+    texts_todo = [t for _, t in todo]
+    workers = _worker_count(config)
+    if workers > 1 and len(texts_todo) >= config.parallel_min_texts:
+        chunks = [
+            texts_todo[k : k + config.batch_size]
+            for k in range(0, len(texts_todo), config.batch_size)
+        ]
+        pool = _pool(config, workers)
+        results = [spans for chunk in pool.imap(_detect_chunk, chunks) for spans in chunk]
+    else:
+        results = _detect_texts(analyzer, texts_todo, config)
     for (i, _), found in zip(todo, results, strict=True):
-        out[i] = _merge(found)
+        out[i] = found
     return out
+
+
+def _detect_texts(
+    analyzer: AnalyzerEngine, texts: list[str], config: DetectionConfig
+) -> list[list[TextSpan]]:
+    """Spans of each text, merged, with repeated mentions of found names and places."""
+    results = _analyze_batch(analyzer, texts, config, context=None, what="text")
+    return [
+        _merge(found + _repeated_mentions(text, found))
+        for text, found in zip(texts, results, strict=True)
+    ]
+
+
+# -- worker processes -----------------------------------------------------------------------
+
+_POOLS: dict[tuple[str, int], multiprocessing.pool.Pool] = {}
+_WORKER_CONFIG: DetectionConfig | None = None
+
+
+def _worker_count(config: DetectionConfig) -> int:
+    if config.workers:
+        return config.workers
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # workers would rebuild the analyzer: only worth it with fork
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def _pool(config: DetectionConfig, workers: int) -> multiprocessing.pool.Pool:
+    """A pool of ``workers`` processes forked with the analyzer already built (kept for reuse)."""
+    key = (config.model_dump_json(), workers)
+    with _LOCK:
+        pool = _POOLS.get(key)
+        if pool is None:
+            get_analyzer(config)  # built before the fork: workers inherit it
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            context = multiprocessing.get_context(method)
+            pool = context.Pool(workers, initializer=_init_worker, initargs=(config,))
+            _POOLS[key] = pool
+            if len(_POOLS) == 1:
+                atexit.register(_close_pools)
+    return pool
+
+
+def _init_worker(config: DetectionConfig) -> None:
+    global _WORKER_CONFIG
+    _WORKER_CONFIG = config
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _detect_chunk(texts: list[str]) -> list[list[TextSpan]]:
+    config = _WORKER_CONFIG if _WORKER_CONFIG is not None else load_detection_config()
+    return _detect_texts(get_analyzer(config), texts, config)
+
+
+def _close_pools() -> None:
+    with _LOCK:
+        for pool in _POOLS.values():
+            pool.terminate()
+        _POOLS.clear()
+
+
+_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]")
+_PROPAGATE = (ent.PERSON, ent.LOCATION)
+_PROPAGATE_MIN_SCORE = 0.55
+_REPEAT_SCORE = 0.5
+
+
+def _repeated_mentions(text: str, spans: list[TextSpan]) -> list[TextSpan]:
+    """Other mentions, in the same text, of the name and place words already found.
+
+    A note names its people and places many times but gives a cue (``Dr.``, ``transfer to``)
+    only once or twice: every other whole-word occurrence of a found word (not a common
+    English word or clinical shorthand) is reported as well.
+    """
+    from privacy.recognizers import _gazetteer as gaz
+
+    seeds: dict[str, str] = {}
+    for span in spans:
+        if span.entity not in _PROPAGATE or span.score < _PROPAGATE_MIN_SCORE:
+            continue
+        for match in _NAME_WORD.finditer(text, span.start, span.end):
+            word = match.group().lower().removesuffix("'s")
+            if _worth_repeating(word, gaz):
+                seeds.setdefault(word, span.entity)
+    if not seeds:
+        return []
+    covered = [(s.start, s.end) for s in spans]
+    found: list[TextSpan] = []
+    pattern = re.compile(
+        r"(?<![A-Za-z])(" + "|".join(map(re.escape, sorted(seeds, key=len, reverse=True))) + r")"
+        r"(?![A-Za-z])",
+        re.IGNORECASE,
+    )
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if any(a < end and start < b for a, b in covered):
+            continue
+        found.append(TextSpan(start, end, seeds[match.group().lower()], _REPEAT_SCORE))
+    return found
+
+
+def _worth_repeating(word: str, gaz: ModuleType) -> bool:
+    if len(word) < 2 or word in gaz.CLINICAL_WORDS or word in _STOP:
+        return False
+    if len(word) == 2 and not word.isalpha():
+        return False
+    return word not in gaz.common_words()
 
 
 def _analyze_batch(
@@ -179,6 +313,8 @@ def _analyze_batch(
     what: str,
 ) -> list[list[TextSpan]]:
     """Run the analyzer over ``texts`` (spaCy-batched); spans of our span entities only."""
+    if context is None and not analyzer.nlp_engine.get_supported_entities():
+        return _analyze_lazily(analyzer, texts, config, what)
     artifacts = analyzer.nlp_engine.process_batch(
         texts, language=LANGUAGE, batch_size=config.batch_size
     )
@@ -204,6 +340,75 @@ def _analyze_batch(
             ]
         )
     return out
+
+
+def _analyze_lazily(
+    analyzer: AnalyzerEngine, texts: list[str], config: DetectionConfig, what: str
+) -> list[list[TextSpan]]:
+    """What :meth:`AnalyzerEngine.analyze` finds, running spaCy only where context can matter.
+
+    With no named-entity model, no recognizer reads the NLP artifacts; they serve Presidio's
+    context enhancement only, which can only *raise* a score. So every recognizer runs on the
+    raw text, results at or above the threshold are kept as they are, and only the weaker
+    results of recognizers that have context words go, with their text, through spaCy
+    (batched) and the context enhancer. Duplicates are removed as Presidio does.
+    """
+    threshold = config.score_threshold
+    recognizers = analyzer.registry.get_recognizers(language=LANGUAGE, all_fields=True)
+    for recognizer in recognizers:
+        if not recognizer.is_loaded:
+            recognizer.load()
+            recognizer.is_loaded = True
+    context_words = {
+        r.id: tuple(w.lower() for w in r.context)
+        for r in recognizers
+        if getattr(r, "context", None)
+    }
+    entities = analyzer.get_supported_entities(language=LANGUAGE)
+    strong: list[list[RecognizerResult]] = []
+    weak: dict[int, list[RecognizerResult]] = {}
+    for position, text in enumerate(texts):
+        kept: list[RecognizerResult] = []
+        lower = text.lower()
+        try:
+            for recognizer in recognizers:
+                for result in recognizer.analyze(text=text, entities=entities, nlp_artifacts=None):
+                    metadata = result.recognition_metadata or {}
+                    result.recognition_metadata = metadata
+                    metadata.setdefault(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id)
+                    metadata.setdefault(RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name)
+                    if result.score >= threshold:
+                        kept.append(result)
+                    elif any(w in lower for w in context_words.get(recognizer.id, ())):
+                        # Context can raise it only if one of its words is in the text.
+                        weak.setdefault(position, []).append(result)
+        except Exception as exc:  # noqa: BLE001 - Presidio errors can quote the text
+            raise InternalError(
+                f"PHI detection failed on {what} {position} ({type(exc).__name__})"
+            ) from None
+        strong.append(kept)
+    if weak:
+        order = sorted(weak)
+        artifacts = analyzer.nlp_engine.process_batch(
+            [texts[p] for p in order], language=LANGUAGE, batch_size=config.batch_size
+        )
+        for position, (text, nlp_artifacts) in zip(order, artifacts, strict=True):
+            enhanced = analyzer.context_aware_enhancer.enhance_using_context(
+                text=text,
+                raw_results=weak[position],
+                nlp_artifacts=nlp_artifacts,
+                recognizers=recognizers,
+                context=None,
+            )
+            strong[position].extend(r for r in enhanced if r.score >= threshold)
+    return [
+        [
+            TextSpan(r.start, r.end, r.entity_type, round(float(r.score), 4))
+            for r in EntityRecognizer.remove_duplicates(results)
+            if r.entity_type in ent.SPAN_ENTITIES and r.end > r.start
+        ]
+        for results in strong
+    ]
 
 
 def _merge(spans: Iterable[TextSpan]) -> list[TextSpan]:

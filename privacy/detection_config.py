@@ -181,8 +181,26 @@ class DetectionConfig(BaseModel):
         description="Ages in free text below this are not reported "
         "(Safe Harbor removes ages over 89; set 0 to report every age).",
     )
+    years_in_text: bool = Field(
+        default=True,
+        description='Report years in free text ("MI 1992", "CABG \'95"). Safe Harbor lets a '
+        "year stay, but a year beside an event of a patient's history narrows who they are.",
+    )
     batch_size: int = Field(
         default=64, ge=1, le=10_000, description="Texts per spaCy nlp.pipe batch."
+    )
+    workers: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description="Processes that detect spans in free text (0: one per CPU core; 1: none, "
+        "all in this process).",
+    )
+    parallel_min_texts: int = Field(
+        default=128,
+        ge=1,
+        description="Fewer texts than this in one call are analysed in this process (starting "
+        "work in other processes costs more than it saves on a few texts).",
     )
     phone_regions: tuple[str, ...] = Field(
         default=("US",),

@@ -6,7 +6,7 @@ from presidio_analyzer import Pattern, PatternRecognizer
 
 from privacy.entities import ACCOUNT_NUMBER
 
-_LABEL = r"(?:acct|account|a/c|billing|invoice|guarantor)"
+_LABEL = r"(?:acct|account|billing|invoice|guarantor)"  # not "a/c": assist-control ventilation
 
 
 class AccountNumberRecognizer(PatternRecognizer):
@@ -25,6 +25,18 @@ class AccountNumberRecognizer(PatternRecognizer):
             rf"\b(?=[A-Z0-9][A-Z0-9-]*\d)(?<=\b{_LABEL}\.?\s*(?:no|num|number|\#)?\.?\s*(?:is\s*)?[:#\-]?\s*)"
             r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,24}\b",
             0.85,
+        ),
+        Pattern(
+            "Card number after a label (medium)",
+            r"(?=\d)(?<=\b(?i:card|cc)\b(?i:\s*(?:no\.?|num|number|\#|is|:))*\s*[:#]?\s*)"
+            r"\d(?:[ \-]?\d){11,18}\b",
+            0.6,
+        ),
+        Pattern(
+            "IBAN after a label (medium)",
+            r"(?=[A-Za-z]{2}\d)(?<=\b(?i:iban)\b(?i:\s*(?:no\.?|number|is|:))*\s*[:#]?\s*)"
+            r"[A-Za-z]{2}\d{2}(?:\s?[A-Za-z0-9]){11,30}\b",
+            0.7,
         ),
     ]
     CONTEXT = ["account", "acct", "billing", "invoice", "guarantor"]

@@ -35,7 +35,36 @@ _MD_CUE = (
     r"(?i:on|since|until|till|thru|through|from|by|dated?|seen|admitted|discharged|last|next"
     r"|due|started|stopped|restarted|held|placed|removed|changed|performed|done|d/c'?d?|s/p)"
 )
-_NOT_DATE_AFTER = r"(?!\s*(?i:tabs?\b|tablets?|strength|ns\b|normal|doses?\b|mg|ml|cc\b|of\b|%))"
+_NOT_DATE_AFTER = (
+    r"(?!\s*(?i:tabs?\b|tablets?|strength|ns\b|normal|doses?\b|mg|ml|cc\b|of\b|%|up\b|bilat"
+    r"|hrs?\b|hours?\b|amps?\b|rate\b|pain|incisional|liters?\b|l\b|lpm|gallon|puffs?\b"
+    r"|breaths?\b|pillows?\b|sem\b|murmur|times\b|x\b|ps\b|peep|fio2))"
+)
+# A fraction or score rather than a date: "pain 4/10", "1/2 tab", "strength 5/5".
+_NOT_DATE_BEFORE = (
+    r"\b(?i:pain|score|scale|strength|rated|rating|x|q|ratio|i:e|gcs|grade|cpap|ps|psv|peep|bipap"
+    r"|ips|eps|simv|imv|vent|ventilation|rales|crackles|cp|c/o|d5|d5w|sem|murmur|cpap/ps|peep/ps"
+    r"|ps/peep|mae|strength|grips?|amp|about)[\s:/=]{0,3}(?:of\s|at\s|on\s|to\s)?\s{0,2}"
+    r"|(?<![\d.])\d\s"  # "1 1/2 hours"
+)
+_NOT_FRACTION = r"(?!(?:1/[234]|2/3|3/4|(\d\d?)/\1|\d\d?/10)\b(?<!^\s*\S+))"
+"""Fractions, equal pairs ("5/5" strength, "10/10" pain) and scores out of 10 are no dates."""
+_LOWER_MONTH = (
+    "january|february|march|april|june|july|august|september|october|november|december"
+    "|jan|feb|apr|jun|jul|aug|sept|sep|oct|nov"  # not "dec": decreased
+)
+_MONTH_ALONE = (
+    "January|February|April|June|July|August|September|October|November|December"
+    "|JANUARY|FEBRUARY|APRIL|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER"
+    "|january|february|april|june|july|september|october|november|december"
+    "|Feb|Apr|Aug|Sept|Sep|Oct|Nov|FEB|APR|AUG|SEPT|OCT|NOV"
+)
+_WEEKDAY = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues|thurs"
+_HOLIDAY = (
+    r"christmas(?:\s+eve)?|xmas|x-mas|thanksgiving|easter|new\s+year'?s(?:\s+(?:eve|day))?"
+    r"|halloween|hanukkah|chanukah|kwanzaa|memorial\s+day|labor\s+day|independence\s+day"
+    r"|veterans\s+day|valentine'?s\s+day|mother'?s\s+day|father'?s\s+day|fourth\s+of\s+july"
+)
 _US_TIME = r"(?:,?\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?i:[ap]\.?m\.?))?)"
 
 
@@ -80,8 +109,31 @@ class DateRecognizer(PatternRecognizer):
             rf"{_MON}/{_DAY}\b(?![/.]?\d)(?!-\d+(?![\d/])){_NOT_DATE_AFTER}",
             0.6,
         ),
+        Pattern(
+            "m-d after a cue (medium)",
+            rf"\b(?=\d\d?-)(?<=\b{_MD_CUE}\s+){_MON}-{_DAY}\b(?![\-/.]?\d){_NOT_DATE_AFTER}",
+            0.6,
+        ),
+        Pattern(
+            "m/d in notes (medium)",
+            rf"\b(?=\d)(?<![\d/\-]|\d[.:]|{_NOT_DATE_BEFORE}){_NOT_FRACTION}{_MON}/{_DAY}\b(?![/.]?\d|-\d+(?![\d/])|%)"
+            rf"{_NOT_DATE_AFTER}",
+            0.5,
+        ),
+        Pattern(
+            "lower-case month + day or year (medium)",
+            rf"\b(?i:{_LOWER_MONTH})\.?\s*(?:{_DAY}{_ORDINAL}?\b|{_YEAR}\b|'?\d\d\b)",
+            0.6,
+        ),
+        Pattern("Month alone (medium)", rf"\b(?:{_MONTH_ALONE})\b", 0.5),
+        Pattern("weekday (medium)", rf"\b(?i:{_WEEKDAY})\b", 0.5),
+        Pattern("holiday (medium)", rf"\b(?i:{_HOLIDAY})\b", 0.55),
+        Pattern(
+            "on the Nth (medium)",
+            rf"(?=\d)(?<=\b(?i:on|since|until|it'?s|is)\s+the\s+)(?:{_DAY}){_ORDINAL}\b",
+            0.5,
+        ),
         Pattern("yyyymmdd (weak)", rf"\b{_YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b", 0.1),
-        Pattern("m/d (weak)", rf"\b{_MON}/{_DAY}\b(?![/\-.]?\d)", 0.1),
     ]
     CONTEXT = [
         "date",
@@ -142,6 +194,8 @@ _MONTH_WORD = regex.compile(r"[A-Za-z]{3,}")
 
 
 def _could_be_date(text: str) -> bool:
+    if not any(c.isdigit() for c in text):
+        return True  # a month, weekday or holiday named in words
     body = regex.split(r"[T ]\d\d?:\d\d|,?\s+\d\d?:\d\d", text, maxsplit=1)[0]
     month_word = next(
         (
@@ -159,6 +213,8 @@ def _could_be_date(text: str) -> bool:
         if not days:
             return True  # "March 1950"
         candidates += [(years[0] if years else 2000, month_word, d) for d in days]
+    elif len(numbers) == 1 and len(numbers[0]) <= 2:
+        return 1 <= int(numbers[0]) <= 31  # "the 11th"
     elif len(numbers) == 1 and len(numbers[0]) == 8:
         n = numbers[0]
         candidates.append((int(n[:4]), int(n[4:6]), int(n[6:])))

@@ -89,7 +89,7 @@ class NamePlaceRecognizer(EntityRecognizer):
         "hemovac penrose babinski homan homans kussmaul cheyne stokes trendelenburg fowler "
         "english spanish french german italian portuguese russian chinese mandarin cantonese "
         "vietnamese korean japanese arabic haitian creole american african asian hispanic "
-        "latino latina caucasian polish greek hindi somali".split()
+        "latino latina caucasian polish greek hindi somali amber brady walker".split()
     )
 
     def __init__(
@@ -132,6 +132,8 @@ class NamePlaceRecognizer(EntityRecognizer):
             | self.NOT_NAMES
         )
         self.states = {s.lower() for s in gaz.US_STATE_NAMES}
+        self.state_starts = {s.split()[0] for s in self.states}
+        self.cue_starts = {cue[0] for cue in self.NAME_CUES}
         self.cities = {c.lower() for c in gaz.US_CITIES if c.lower() not in self.common}
         self.city_prefixes = {p.lower().rstrip(".") for p in gaz.CITY_PREFIXES}
 
@@ -191,6 +193,8 @@ class NamePlaceRecognizer(EntityRecognizer):
         if caps_only:
             return False
         if tok.core.isupper() and len(tok.core) <= 3:  # acronyms in mixed-case text
+            return False
+        if tok.low in gaz.CLINICAL_WORDS or tok.low.endswith(gaz.MEDICAL_ENDINGS):
             return False
         return tok.low not in self.common
 
@@ -369,6 +373,8 @@ class NamePlaceRecognizer(EntityRecognizer):
         tok = tokens[i]
         if tok.low in self.ROLES or tok.core in self.CREDENTIALS:
             return i + 1
+        if tok.low not in self.cue_starts:
+            return None
         for cue in self.NAME_CUES:
             if tokens[i].low == cue[0] and all(
                 i + k < len(tokens) and tokens[i + k].low == word for k, word in enumerate(cue)
@@ -468,6 +474,8 @@ class NamePlaceRecognizer(EntityRecognizer):
         tok = tokens[i]
         if tok.core in gaz.US_STATE_ABBRS and len(tok.core) == 2:
             return 1
+        if tok.low not in self.state_starts:
+            return 0
         for size in (3, 2, 1):
             if i + size <= len(tokens):
                 words = tokens[i : i + size]

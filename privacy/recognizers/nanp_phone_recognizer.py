@@ -34,6 +34,51 @@ class NanpPhoneRecognizer(PatternRecognizer):
             r"(?![\d\-])",
             0.45,
         ),
+        Pattern(
+            "Pager number (medium)",
+            r"(?=\d)(?<=\b(?i:pager|beeper|pg|page|bleep)\s*(?i:no\.?|num|number|\#)?\s*[:#]?\s*\#?\s*)"
+            r"\d{4,6}\b(?![\d/.])",
+            0.6,
+        ),
+        Pattern(
+            "ddd-ddd-dddd (medium)",
+            r"(?<![\d\-/.])\d{3}(?:-|/|\s?-\s?)\d{3}(?:-|/|\s?-\s?)\d{4}(?![\d\-/])",
+            0.5,
+        ),
+        Pattern(
+            "Spaced ddd ddd dddd (weak)",
+            r"(?=\d)(?<=\(|\b(?i:at|is|#|call|number)\s{1,2})\d{3}\s\d{3}\s?\d{4,5}\b(?![\d/.])",
+            0.5,
+        ),
+        Pattern(
+            "International with + (medium)",
+            r"(?<![\w+])\+\d{1,3}[\s.\-]?(?:\(0\)\s?)?\(?\d{1,4}\)?(?:[\s.\-]?\d{2,4}){2,5}(?![\w\-])",
+            0.6,
+        ),
+        Pattern(
+            "Trunk-prefixed groups (medium)",
+            r"(?<![\w.,/+\-])(?!\d{3}-\d{2}-\d{4}\b)\(?0\d{1,4}\)?(?:[\s.\-]\d{2,4}){2,4}"
+            r"(?![\w.,/]\d|[\w\-])",
+            0.5,
+        ),
+        Pattern(
+            "Called at (medium)",
+            r"(?=[(+\d])(?<=\b(?i:call\s+me\s+(?:at|on)|call\s+(?:at|on)|answering\s+at|reached\s+at"
+            r"|reach\s+me\s+(?:at|on)|registered|messages\s+to|texts?\s+to|desk|office|mobile"
+            r"|fax|tel|phone|cell)\s*[:#]?\s*)"
+            r"\(?\+?\d[\d\s().\-]{5,18}\d(?![\d/])",
+            0.6,
+        ),
+        Pattern(
+            "Before a phone label (medium)",
+            r"(?<![\w.+\-])\(?\+?\d[\d\s().\-]{5,18}\d(?=\s*-?\s*(?i:office|fax|mobile|cell|home|work|desk)\b)",
+            0.6,
+        ),
+        Pattern(
+            "Extension after a number (medium)",
+            r"(?=[xXeE])(?<=\d{4}[\s)]{1,2})(?i:x|ext\.?|extension)\s?\d{2,5}\b",
+            0.5,
+        ),
     ]
     CONTEXT = ["phone", "call", "cell", "tel", "mobile", "contact", "reach", "pager"]
 
@@ -54,6 +99,12 @@ class NanpPhoneRecognizer(PatternRecognizer):
         )
 
     def invalidate_result(self, pattern_text: str) -> bool:
-        """Reject fewer than 7 digits (no dialable number is shorter) and repeated digits."""
+        """Reject fewer than 7 digits (no dialable number is shorter) and repeated digits.
+
+        Pager numbers (4 to 6 digits after a pager label) and extensions (``x45``) are
+        shorter by nature: they are recognised by their label and kept.
+        """
         digits = [c for c in pattern_text if c.isdigit()]
+        if pattern_text[:1] in "xXeE" or (pattern_text.isdigit() and 4 <= len(pattern_text) <= 6):
+            return False
         return len(digits) < 7 or len(set(digits)) <= 1

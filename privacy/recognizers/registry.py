@@ -24,7 +24,6 @@ from presidio_analyzer.predefined_recognizers import (
     IbanRecognizer,
     IpRecognizer,
     MacAddressRecognizer,
-    PhoneRecognizer,
     SpacyRecognizer,
     UsBankRecognizer,
     UsItinRecognizer,
@@ -38,10 +37,12 @@ from presidio_analyzer.predefined_recognizers import (
 from privacy import entities as e
 from privacy.recognizers.account_number_recognizer import AccountNumberRecognizer
 from privacy.recognizers.age_recognizer import AgeRecognizer
+from privacy.recognizers.clinical_note_recognizer import ClinicalNoteRecognizer
 from privacy.recognizers.date_recognizer import DateRecognizer
 from privacy.recognizers.device_id_recognizer import DeviceIdRecognizer
 from privacy.recognizers.fax_number_recognizer import FaxNumberRecognizer
 from privacy.recognizers.health_plan_id_recognizer import HealthPlanIdRecognizer
+from privacy.recognizers.international_phone_recognizer import InternationalPhoneRecognizer
 from privacy.recognizers.license_number_recognizer import LicenseNumberRecognizer
 from privacy.recognizers.medical_record_number_recognizer import MedicalRecordNumberRecognizer
 from privacy.recognizers.name_place_recognizer import NamePlaceRecognizer
@@ -51,6 +52,7 @@ from privacy.recognizers.street_address_recognizer import StreetAddressRecognize
 from privacy.recognizers.uuid_recognizer import UuidRecognizer
 from privacy.recognizers.vin_recognizer import VinRecognizer
 from privacy.recognizers.web_url_recognizer import WebUrlRecognizer
+from privacy.recognizers.year_recognizer import YearRecognizer
 from privacy.recognizers.zip_code_recognizer import ZipCodeRecognizer
 
 if TYPE_CHECKING:
@@ -127,9 +129,12 @@ def build_recognizers(config: DetectionConfig) -> list[EntityRecognizer]:
     """Instantiate every recognizer for English (without the NLP engine's NER recognizer)."""
     recognizers: list[EntityRecognizer] = [cls() for cls in PROJECT_RECOGNIZERS]
     recognizers.append(NamePlaceRecognizer(locales=config.name_locales))
+    recognizers.append(ClinicalNoteRecognizer(locales=config.name_locales))
     recognizers.append(AgeRecognizer(min_age=config.min_age_in_text))
+    if config.years_in_text:
+        recognizers.append(YearRecognizer())
     recognizers.append(
-        PhoneRecognizer(
+        InternationalPhoneRecognizer(
             supported_entity=ENTITY_MAP["PHONE_NUMBER"],
             supported_regions=tuple(config.phone_regions),
         )

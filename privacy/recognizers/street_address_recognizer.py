@@ -6,6 +6,7 @@ import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from privacy.entities import STREET_ADDRESS
+from privacy.recognizers._gazetteer import CLINICAL_WORDS as _CLINICAL
 from privacy.recognizers._gazetteer import STREET_SUFFIXES
 
 # USPS Publication 28 abbreviations of the suffixes people actually write.
@@ -41,6 +42,13 @@ def _forms(words: list[str], *, upper: bool = True, lower: bool = False) -> str:
 _NO_WORD_AFTER = r"(?!\.?[ \t]+(?!(?i:apt|apartment|unit|suite|ste|bldg|room|rm|fl|floor)\b)\p{L})"
 _AMBIGUOUS_ABBREVIATIONS = rf"(?:St|st|(?:Dr|DR|ST){_NO_WORD_AFTER})"
 
+
+_NOT_IN_ADDRESSES = _CLINICAL - {
+    "unit", "units", "hospital", "hosp", "st", "center", "ctr", "medical", "med", "clinic",
+    "home", "floor", "rehab", "health", "system", "institute", "via", "per", "with", "by",
+    "from", "to", "at", "in", "on", "of", "and", "or", "the", "care", "case", "family", "po",
+}  # fmt: skip
+"""Clinical shorthand that no street address holds ("3 WAY FOLEY IN PLACE")."""
 
 _COMMON_WORDS = [*_COMMON, *(a for abbrs in _COMMON.values() for a in abbrs)]
 _OTHER_WORDS = [s for s in STREET_SUFFIXES if s not in _COMMON and s not in _AMBIGUOUS]
@@ -104,3 +112,16 @@ class StreetAddressRecognizer(PatternRecognizer):
             # Case matters: street-name words are capitalised.
             global_regex_flags=regex.DOTALL | regex.MULTILINE,
         )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """Reject telegraphic clinical text read as an address (``3 WAY FOLEY IN PLACE``).
+
+        In text without lower case every word is capitalised, so a one-digit "house number"
+        followed by clinical shorthand (``8 MCG. BP STABLE CONT AV``) is not an address.
+        """
+        words = {w.lower() for w in regex.findall(r"\p{L}+", pattern_text)}
+        if words & _NOT_IN_ADDRESSES:
+            return True
+        caps_only = not any(c.islower() for c in pattern_text)
+        number = regex.match(r"\d+", pattern_text)
+        return bool(caps_only and number and len(number.group()) == 1)

@@ -304,6 +304,36 @@ def test_detect_spans(text, expected):
     assert [(s.entity, text[s.start : s.end]) for s in spans] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A name or place found once by a cue is found wherever the note repeats it.
+        (
+            "DR QUILLFEATHER IN. PLAN PER QUILLFEATHER: DIURESE.",
+            [("QUILLFEATHER", "PERSON"), ("QUILLFEATHER", "PERSON")],
+        ),
+        (
+            "transfer to quartermain 2 today. quartermain bed is ready.",
+            [("quartermain", "LOCATION"), ("quartermain", "LOCATION")],
+        ),
+        # Common words and shorthand are not repeated ("pain" after "Dr Pain" elsewhere).
+        ("son bill called. pt asked about the bill.", [("bill", "PERSON")]),
+    ],
+)
+def test_repeated_mentions(text, expected):
+    (spans,) = detect_spans([text])
+    assert [(text[s.start : s.end], s.entity) for s in spans] == expected
+
+
+def test_worker_processes_give_the_same_spans(make_notes, detection_config):
+    texts = make_notes(150, 3)
+    one = detect_spans(texts, detection_config.model_copy(update={"workers": 1}))
+    two = detect_spans(
+        texts, detection_config.model_copy(update={"workers": 2, "parallel_min_texts": 10})
+    )
+    assert one == two
+
+
 def test_detect_spans_keeps_positions_and_skips_empty_texts():
     texts = [None, "", "   ", "Call 617-253-1000", None]
     out = detect_spans(texts)

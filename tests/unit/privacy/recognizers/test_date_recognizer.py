@@ -21,7 +21,20 @@ CASES = [
     ("DOB 19500303", [("19500303", 0.45, 0.45)]),
     ("restart Coumadin on 6/18.", [("6/18", 0.6, 0.6)]),
     ("cultures from 10/15-10/16", [("10/15", 0.6, 0.6), ("10/16", 0.6, 0.6)]),
-    ("Date: 3/14", [("3/14", 0.45, 0.45)]),  # short m/d next to a context word
+    ("Date: 3/14", [("3/14", 0.45, 0.85)]),  # short m/d, raised by a context word
+    # Telegraphic notes: bare m/d, m-d after a cue, words for days, months and holidays.
+    ("7/22 FOUND BY HUSBAND ON FLOOR", [("7/22", 0.5, 0.5)]),
+    ("CXR 10/16 WITH RLL INFILTRATE", [("10/16", 0.5, 0.5)]),
+    ("returned to OR on 7-8 for coiling", [("7-8", 0.6, 1.0)]),
+    ("2/15 at 1400", [("2/15", 0.5, 0.5)]),
+    ("07-22-2004", [("07-22-2004", 0.8, 0.8)]),
+    ("PLAN FOR CATH ON TUESDAY", [("TUESDAY", 0.5, 0.5)]),
+    ("family visiting for Xmas", [("Xmas", 0.55, 1.0)]),
+    ("home by Thanksgiving", [("Thanksgiving", 0.55, 0.55)]),
+    ("drainage for weeks in nov. 2016", [("nov. 2016", 0.6, 0.6)]),
+    ("admitted in July", [("July", 0.5, 1.0)]),
+    ("last seen on the 11th", [("11th", 0.5, 0.5)]),
+    ("8/88", []),  # m/yy is the year recognizer's
     # Negatives
     ("2/30/2020", []),  # no such day
     ("13/13/2020", []),
@@ -34,6 +47,15 @@ CASES = [
     ("2019", []),
     ("LOINC 8302-2", []),
     ("00/00/0000", []),
+    ("MAE, STRENGTH 5/5", []),  # strength score
+    ("CPAP 10/5 FIO2 40%", []),  # ventilator settings
+    ("PS 12/5 PEEP", []),
+    ("rales 1/3 up bilaterally", []),
+    ("pain 4/10 with movement", []),  # pain score
+    ("gave 1 1/2 amp D50", []),  # mixed fraction
+    ("d5 1/2 at 75/hr", []),
+    ("dec 2 L", []),  # "dec" is decreased, not December
+    ("2ND UNIT PRBC", []),
 ]
 
 

@@ -5,7 +5,14 @@ from privacy.recognizers.nanp_phone_recognizer import NanpPhoneRecognizer
 CASES = [
     ("(617) 234-5678", [("(617) 234-5678", 0.45, 0.45)]),
     ("930.167.3943", [("930.167.3943", 0.45, 0.45)]),  # unassigned exchange: still a phone
-    ("+1 617 234 5678", [("+1 617 234 5678", 0.45, 0.45)]),
+    ("+1 617 234 5678", [("+1 617 234 5678", 0.45, 0.6)]),
+    ("+41 (0)38 549 02 90", [("+41 (0)38 549 02 90", 0.6, 0.6)]),  # international
+    ("call me on 0494 92 82 32", [("0494 92 82 32", 0.6, 0.6)]),  # trunk prefix, label
+    ("Pager #12345", [("12345", 0.6, 1.0)]),  # pager numbers are short
+    ("PG 23456", [("23456", 0.6, 1.0)]),
+    ("contact: 135-442-9738.", [("135-442-9738", 0.5, 1.0)]),  # unassigned area code
+    ("(301 273 45166)", [("301 273 45166", 0.5, 0.5)]),  # odd grouping in parentheses
+    ("call 410 392 0780 x45", [("410 392 0780", 0.45, 1.0), ("x45", 0.5, 0.5)]),
     ("Phone: 467 3395", [("467 3395", 0.75, 1.0)]),  # labelled local number
     ("cell 0393 1144137", [("0393 1144137", 0.75, 1.0)]),
     ("Call: 617-234-5678", [("617-234-5678", 0.75, 1.0)]),
@@ -15,6 +22,9 @@ CASES = [
     ("ABG 7.31/59/110/31", []),
     ("phone 12345", []),  # too short to dial
     ("Phone: 000 0000", []),
+    ("SSN 012-34-5678", []),  # SSN shape even with a leading zero
+    ("vent AC 600x12 peep 5", []),  # ventilator settings, not an extension
+    ("rates 0.5 10 20", []),
 ]
 
 

@@ -1,0 +1,446 @@
+"""Names and places in telegraphic clinical notes, whatever their case, found by cues.
+
+Nursing and progress notes are written ALL CAPS, all lower case or mixed, in shorthand
+("DTR SUZETTE CALLED", "e. welsh aware", "transfer to quartermain 2 today"), so capitals say
+little. This recognizer reads the words around a candidate instead: titles and roles before a
+name, "aware"/"notified"/credentials after it, initials, movement verbs before a place and
+facility words after it. A word is a *candidate* when it is no stop word, no clinical shorthand
+(:data:`gaz.CLINICAL_WORDS`) and either uncommon in English (spaCy's lexeme probabilities, see
+:func:`privacy.recognizers._gazetteer.common_words`) or a listed name (Faker's name lists).
+"""
+
+from __future__ import annotations
+
+import regex
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from privacy.entities import LOCATION, PERSON
+from privacy.recognizers import _gazetteer as gaz
+from privacy.recognizers.name_place_recognizer import NamePlaceRecognizer, _best_per_span
+
+_WORD = regex.compile(r"[A-Za-z](?:[A-Za-z]|'(?=[A-Za-z]))*")
+_POSSESSIVE = regex.compile(r"'s$")
+
+
+TITLES = frozenset("dr dr's drs doctor mr mrs ms miss mx prof".split())
+ROLES = frozenset(
+    """
+    daughter daughters dtr dtrs son sons wife husband hus mother father mom dad sister sisters
+    brother brothers niece nephew aunt uncle cousin grandmother grandfather granddaughter
+    grandson grandma grandpa grandaughter friend neighbor neighbour partner spouse fiance
+    fiancee boyfriend girlfriend caregiver guardian stepson stepdaughter sibling proxy hcp poa
+    np rn rrt ho md nurse resident intern fellow attending caseworker chaplain lawyer
+    attorney sw
+    """.split()
+)
+"""Words after which a name follows ("dtr suzette", "NP grace", "caseworker Leona")."""
+RELATIVES = frozenset(
+    """
+    daughter daughters dtr dtrs son sons wife husband mother father sister sisters brother
+    brothers niece nephew friend
+    """.split()
+)
+"""Roles after which even a fairly common word is a name ("son Smokey", "friend Wil")."""
+CUE_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("per",), ("page",), ("paged",), ("spoke", "with"), ("spoke", "to"), ("met", "with"),
+    ("talked", "with"), ("talked", "to"), ("discussed", "with"), ("seen", "by"),
+    ("evaluated", "by"), ("examined", "by"), ("significant", "other"), ("contact", "person"),
+    ("house", "staff"), ("case", "manager"), ("social", "worker"), ("consult", "with"),
+    ("made", "with"), ("friend",), ("named",), ("name", "is"), ("spoken", "with"),
+    ("spoken", "to"), ("speaking", "with"), ("speaking", "to"), ("contacted",), ("reach",),
+)  # fmt: skip
+"""Phrases after which a candidate word is a name."""
+AFTER_NAME = frozenset(
+    "aware notified informed rn rrt np pa md bsn lpn rph pharmd crnp cnp resident attending "
+    "intern fellow".split()
+)
+"""Words after which a name precedes ("E. WELSH AWARE", "anita morris rn")."""
+
+FACILITY = frozenset(
+    "hospital hosp hospiatal hosptial hospitol medical med center ctr rehab rehabilitation "
+    "clinic nursing infirmary sanatorium hospice campus".split()
+)
+"""Words after a facility name ("CALVERT HOSPITAL", "Baltimore Rehab")."""
+FACILITY_NAME = frozenset(
+    "memorial adventist general university community regional county saint st holy good "
+    "sacred mercy union children's childrens shore heart north south east west".split()
+)
+"""Words that are part of a facility's name ("Union Memorial", "Holy Cross")."""
+MOVES = frozenset(
+    """
+    transfer transfered transferred tranfered transfered trans tx'd txd xfer xferred admitted
+    admit adm sent went go going taken brought arrived presented flown flighted medflight
+    medflighted returned return back discharged readmitted moved came coming lives living
+    lived resides residing visiting works worked work employed retired followed referred
+    enroute flying flew flown leave leaving transported tx'ed nearby shelter job is am i'm
+    tx arrival
+    """.split()
+)
+"""Verbs after which ``to``/``from``/``at``/``in`` + a rare word is a place."""
+PLACE_PREPOSITIONS = frozenset({"to", "from", "at", "in", "of"})
+NAMED_FACILITY = frozenset({"memorial", "general", "adventist", "union", "mercy", "sacred"})
+"""Facility-name words that name a place on their own before ``hospital`` ("Memorial Hospital")."""
+UNIT_AFTER = frozenset("er ew ed icu micu ccu tcu cath".split())
+"""Words that follow a hospital's short name ("GH ER", "gh cath lab")."""
+
+
+class ClinicalNoteRecognizer(EntityRecognizer):
+    """Recognize people and places in clinical shorthand by the words around them.
+
+    Person rules: title or role + candidate words (``DR. SPARKES``, ``son bill``); candidate
+    words + ``aware``/``notified``/credential (``W. MAROTTA AWARE``, ``anita morris rn``);
+    initial + uncommon surname (``E. WELSH``); ``A and B`` after a name. Place rules: candidate
+    words before a facility word (``Kernan hospital``, ``Union Memorial``); ``University of X``;
+    a movement verb + ``to``/``from``/``at``/``in`` + a rare word (``transfer to quartermain
+    2``, ``lives in catonsville``); a short name before ``ER``/``ICU`` (``GH ER``).
+    """
+
+    ENTITIES = [PERSON, LOCATION]
+
+    def __init__(
+        self,
+        locales: tuple[str, ...] = ("en_US",),
+        supported_language: str = "en",
+        name: str | None = None,
+    ) -> None:
+        self.locales = tuple(locales)
+        super().__init__(
+            supported_entities=list(self.ENTITIES),
+            supported_language=supported_language,
+            name=name,
+            context=[],
+        )
+
+    def load(self) -> None:
+        """Build the word classes (Faker names, common English words)."""
+        self.names = gaz.first_names(self.locales) | gaz.last_names(self.locales)
+        self.common = gaz.common_words()
+        self.very_common = gaz.common_words(gaz.VERY_COMMON_LOG_PROB)
+        self.fairly_common = gaz.common_words(gaz.VERY_COMMON_LOG_PROB - 1.5)
+        self.states = {s.lower() for s in gaz.US_STATE_NAMES} | {
+            s.lower() for s in gaz.US_STATE_ABBRS
+        }
+        self.state_names = {s.lower() for s in gaz.US_STATE_NAMES if " " not in s}
+        self.months = {m.lower() for m in gaz.MONTHS} | {m[:3].lower() for m in gaz.MONTHS}
+        self.days = {d.lower() for d in gaz.WEEKDAYS}
+        self.stop = (
+            set(STOP_WORDS)
+            | gaz.CLINICAL_WORDS
+            | TITLES
+            | ROLES
+            | AFTER_NAME
+            | FACILITY
+            | self.months
+            | self.days
+            | NamePlaceRecognizer.NOT_NAMES
+        )
+
+    # -- word classes -------------------------------------------------------------------
+
+    def _candidate(self, low: str) -> bool:
+        """A word that could be a name or place: listed or rare, never shorthand."""
+        if len(low) < 2 or low in self.stop or low in self.states:
+            return False
+        if low in self.names:
+            return True
+        return low not in self.common and not low.endswith(gaz.MEDICAL_ENDINGS + ("icu",))
+
+    def _rare(self, low: str) -> bool:
+        """A candidate that is not a common English word (a listed name is not enough)."""
+        return self._candidate(low) and low not in self.common
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """Find people and places in ``text``."""
+        words = [
+            (m.start(), m.end(), _POSSESSIVE.sub("", m.group().lower()))
+            for m in _WORD.finditer(text)
+        ]
+        if not words:
+            return []
+        found: list[tuple[int, int, str, float, str]] = []
+        if PERSON in entities:
+            found += self._people(text, words)
+        if LOCATION in entities:
+            found += self._places(text, words)
+        return [
+            RecognizerResult(
+                entity_type=entity,
+                start=start,
+                end=end,
+                score=score,
+                analysis_explanation=AnalysisExplanation(
+                    recognizer=self.name,
+                    original_score=score,
+                    textual_explanation=f"{entity} by rule '{rule}'",
+                ),
+                recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                },
+            )
+            for start, end, entity, score, rule in _best_per_span(found)
+        ]
+
+    # -- people -------------------------------------------------------------------------
+
+    def _gap(self, text: str, words: list, j: int) -> str:
+        return text[words[j - 1][1] : words[j][0]]
+
+    def _after_title(self, low: str, relative: bool = False) -> bool:
+        """After ``Dr``/``Mr``/``Mrs``: any word but shorthand and the most frequent words.
+
+        After a relative (``son``, ``wife``) verbs are more likely than after a title
+        ("son visited", "wife phoned"): words ending like verbs are not taken there.
+        """
+        if self._candidate(low):
+            return True
+        if relative and (low.endswith(("ed", "es", "ing")) or low in self.fairly_common):
+            return False
+        return (
+            len(low) > 2
+            and not low.endswith(gaz.MEDICAL_ENDINGS)
+            and low not in self.stop - NamePlaceRecognizer.NOT_NAMES
+            and low not in self.very_common
+        )
+
+    def _name_run(
+        self,
+        text: str,
+        words: list,
+        i: int,
+        rare_only: bool = False,
+        title: bool = False,
+        relative: bool = False,
+    ) -> int:
+        """Index after up to three name words from ``words[i]`` (``i`` when none)."""
+        j, count = i, 0
+        while j < len(words) and count < 3:
+            if j > i:
+                gap = self._gap(text, words, j)
+                initial = len(words[j - 1][2]) == 1
+                if not (regex.fullmatch(r"[ \t]+|-", gap) or (initial and gap.strip() == ".")):
+                    break
+            low = words[j][2]
+            if len(low) == 1 and j + 1 < len(words):
+                gap = self._gap(text, words, j + 1)
+                if gap.strip() in {".", ""} and "\n" not in gap and len(gap) <= 2:
+                    j += 1
+                    continue
+                break
+            if rare_only and count == 0:
+                ok = self._rare(low)
+            elif title and count == 0:
+                ok = self._after_title(low, relative)
+            else:
+                ok = self._candidate(low)
+            if not ok:
+                break
+            j, count = j + 1, count + 1
+        while j > i and len(words[j - 1][2]) == 1:
+            j -= 1
+        return j if count else i
+
+    def _people(self, text: str, words: list) -> list[tuple[int, int, str, float, str]]:
+        out: list[tuple[int, int, str, float, str]] = []
+        n = len(words)
+
+        def add(i: int, j: int, score: float, rule: str) -> None:
+            out.append((words[i][0], words[j - 1][1], PERSON, score, rule))
+            # "Sons Smokey, Morris and Roger": a list of names after a plural role.
+            k = j
+            while k + 1 < n and regex.fullmatch(r",[ \t]*", self._gap(text, words, k)):
+                e = self._name_run(text, words, k)
+                if e == k:
+                    break
+                out.append((words[k][0], words[e - 1][1], PERSON, score, rule + " list"))
+                j = k = e
+            # "Drs Ferullo and Saeed", "sarah and margie": a second name after "and"/"&".
+            if j + 1 < n and words[j][2] == "and" or (j < n and "&" in self._gap(text, words, j)):
+                k = j + 1 if words[j][2] == "and" else j
+                if k < n and "\n" not in text[words[j - 1][1] : words[k][0]]:
+                    e = self._name_run(text, words, k)
+                    if e > k:
+                        out.append((words[k][0], words[e - 1][1], PERSON, score, rule + " and"))
+
+        for i, (_, end, low) in enumerate(words):
+            cue_end = None
+            if low in TITLES or low in ROLES:
+                cue_end = i + 1
+            else:
+                for cue in CUE_PHRASES:
+                    if low == cue[0] and all(
+                        i + k < n and words[i + k][2] == w for k, w in enumerate(cue)
+                    ):
+                        cue_end = i + len(cue)
+                        break
+            if cue_end is not None and cue_end < n:
+                gap = text[words[cue_end - 1][1] : words[cue_end][0]]
+                if len(gap) <= 4 and "\n" not in gap and not any(c in gap for c in ";:!?"):
+                    title = low in TITLES and low not in {"ms", "miss"}  # MS: mental status
+                    relative = low in RELATIVES
+                    k = cue_end
+                    if words[k][2] in {"is", "was", "named"} and k + 1 < n:
+                        k += 1
+                    rare_only = low in {"per", "page", "paged"}
+                    j = self._name_run(
+                        text,
+                        words,
+                        k,
+                        rare_only=rare_only,
+                        title=title or relative,
+                        relative=relative,
+                    )
+                    if j > k:
+                        add(k, j, 0.85 if title else 0.7, "title" if title else "role or cue")
+            # Name words before "aware", "notified" or a credential.
+            if low in AFTER_NAME and i > 0:
+                gap = text[words[i - 1][1] : words[i][0]]
+                if regex.fullmatch(r"[ \t]*[,(]?[ \t]*(?:made[ \t]+)?", gap):
+                    k = i
+                    while k > 0 and i - k < 3:
+                        prev = words[k - 1][2]
+                        g = text[words[k - 1][1] : words[k][0]] if k < i else " "
+                        if k < i and not (
+                            regex.fullmatch(r"[ \t]+", g) or (len(prev) == 1 and g.strip() == ".")
+                        ):
+                            break
+                        if len(prev) == 1 and k < i:
+                            k -= 1
+                            continue
+                        if not self._candidate(prev):
+                            break
+                        k -= 1
+                    if k < i and any(len(words[x][2]) > 1 for x in range(k, i)):
+                        out.append((words[k][0], words[i - 1][1], PERSON, 0.7, "before credential"))
+            # Initial + rare surname: "E. WELSH", "s. roberto".
+            if len(low) == 1 and low not in "rlx" and i + 1 < n:
+                gap = text[end : words[i + 1][0]]
+                if regex.fullmatch(r"\.[ \t]?", gap) and self._rare(words[i + 1][2]):
+                    before = text[max(0, words[i][0] - 1) : words[i][0]]
+                    if before in {"", " ", "\t", "\n", "(", "-", ",", ">"}:
+                        out.append((words[i][0], words[i + 1][1], PERSON, 0.6, "initial + surname"))
+            # First + last name from the lists, any case: "lorrie morales".
+            if low in self.names and low not in self.common and low not in self.stop:
+                if i + 1 < n and regex.fullmatch(r"[ \t]+", self._gap(text, words, i + 1)):
+                    nxt = words[i + 1][2]
+                    if len(nxt) > 2 and self._candidate(nxt):
+                        out.append((words[i][0], words[i + 1][1], PERSON, 0.6, "name pair"))
+        return out
+
+    # -- places -------------------------------------------------------------------------
+
+    def _places(self, text: str, words: list) -> list[tuple[int, int, str, float, str]]:
+        out: list[tuple[int, int, str, float, str]] = []
+        n = len(words)
+
+        def spaced(j: int) -> bool:
+            gap = self._gap(text, words, j)
+            return bool(regex.fullmatch(r"[ \t]+|\.[ \t]*", gap))
+
+        mixed = any(c.islower() for c in text) and any(c.isupper() for c in text)
+
+        def namey(j: int) -> bool:
+            low = words[j][2]
+            if low in FACILITY_NAME or self._candidate(low):
+                return True
+            return mixed and text[words[j][0]].isupper() and low not in self.stop
+
+        for i, (start, end, low) in enumerate(words):
+            # Facility: "CALVERT HOSPITAL", "Union Memorial", "Holy Cross Hospital".
+            if low in FACILITY and i > 0 and spaced(i):
+                k = i
+                while k > 0 and i - k < 3 and namey(k - 1):
+                    if k < i and not spaced(k):
+                        break
+                    k -= 1
+                if k < i and any(words[x][2] not in FACILITY_NAME for x in range(k, i)):
+                    out.append((words[k][0], words[i - 1][1], LOCATION, 0.7, "facility"))
+            if low in NAMED_FACILITY and i + 1 < n and words[i + 1][2] in FACILITY:
+                if spaced(i + 1):
+                    out.append((start, end, LOCATION, 0.6, "named facility"))
+            if low in {"memorial", "adventist"} and i > 0 and spaced(i):
+                if self._candidate(words[i - 1][2]) or words[i - 1][2] in FACILITY_NAME:
+                    out.append((words[i - 1][0], end, LOCATION, 0.7, "memorial"))
+            # Place before a state's name: "towson maryland's", "Lochearn, Maryland".
+            if low in self.state_names and i > 0 and words[i - 1][2] != low:
+                gap = self._gap(text, words, i)
+                prev = words[i - 1][2]
+                if regex.fullmatch(r"[ \t]*,?[ \t]*", gap) and (
+                    self._place_word(prev) or prev in {"u", "univ"}
+                ):
+                    out.append((words[i - 1][0], words[i - 1][1], LOCATION, 0.6, "before state"))
+            # University of X.
+            if low in {"university", "univ", "u", "uof"} and i + 1 < n:
+                k = i + 1 if low != "uof" else i
+                if low == "uof" or words[k][2] == "of":
+                    e = k + 1
+                    if e < n and (self._candidate(words[e][2]) or words[e][2] in self.states):
+                        out.append((start, words[e][1], LOCATION, 0.7, "university of"))
+            # Saint/Holy/Good + name: "St. Mary's", "Holy Cross", "Good Sam".
+            if low in {"st", "saint", "holy", "good"} and i + 1 < n and spaced(i + 1):
+                nxt = words[i + 1][2]
+                nxt_next = words[i + 2][2] if i + 2 < n else ""
+                if (low != "good" or nxt_next in FACILITY) and nxt in self.names | {"cross"}:
+                    if low in {"st", "saint"} or nxt_next in FACILITY or self._moved(words, i):
+                        out.append((start, words[i + 1][1], LOCATION, 0.6, "saint"))
+            # Movement + preposition + rare word: "transfer to quartermain 2".
+            if low in PLACE_PREPOSITIONS and i + 1 < n and self._moved(words, i + 1):
+                k = i + 1
+                if words[k][2] == "the" and k + 1 < n:
+                    k += 1
+                e = k
+                while (
+                    e < n
+                    and e - k < 3
+                    and (
+                        self._place_word(words[e][2])
+                        or (mixed and text[words[e][0]].isupper() and words[e][2] not in self.stop)
+                    )
+                ):
+                    if e > k and not spaced(e):
+                        break
+                    e += 1
+                if e > k:
+                    out.append((words[k][0], words[e - 1][1], LOCATION, 0.6, "movement"))
+            # "leave GH", "leaving Kernan": the place follows the verb.
+            if low in {"leave", "leaving"} and i + 1 < n and self._place_word(words[i + 1][2]):
+                if text[words[i + 1][0] : words[i + 1][1]].isupper() or self._rare(words[i + 1][2]):
+                    out.append((words[i + 1][0], words[i + 1][1], LOCATION, 0.55, "leave"))
+            # A named unit and its floor: "to quartermain 2", "on Quartermain 5".
+            if low in {"to", "on", "from", "at", "plan"} and i + 1 < n:
+                cand = words[i + 1][2]
+                after = text[words[i + 1][1] : words[i + 1][1] + 4]
+                if (
+                    len(cand) > 4
+                    and self._rare(cand)
+                    and regex.match(
+                        r"[ \t]?[1-9](?![\d.,/:]|\s*(?i:mg|mcg|u\b|units|l\b|ml|cc))", after
+                    )
+                ):
+                    out.append((words[i + 1][0], words[i + 1][1], LOCATION, 0.55, "unit"))
+            # Short name before ER/ICU: "GH ER", "gh cath lab".
+            if low in UNIT_AFTER and i > 0 and spaced(i):
+                prev = words[i - 1][2]
+                if self._place_word(prev) and 2 <= len(prev) <= 5:
+                    out.append((words[i - 1][0], words[i - 1][1], LOCATION, 0.55, "unit"))
+        return out
+
+    def _place_word(self, low: str) -> bool:
+        return self._candidate(low) and low not in self.days
+
+    def _moved(self, words: list, k: int) -> bool:
+        """Whether the words before ``words[k]`` are a movement verb and a preposition."""
+        if k < 2:
+            return False
+        prep, verb = words[k - 1][2], words[k - 2][2]
+        if prep not in PLACE_PREPOSITIONS:
+            return verb in {"to", "from", "at"} and k >= 3 and words[k - 3][2] in MOVES
+        if prep in {"in", "from"} and (verb in ROLES or verb in FACILITY):
+            return True  # "son in Pikesville", "daughter from Rome", "hospital in Towson"
+        return verb in MOVES or (
+            k >= 3 and words[k - 3][2] in MOVES and verb in {"back", "pt", "today", "again"}
+        )

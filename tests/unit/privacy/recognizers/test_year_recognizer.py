@@ -1,0 +1,39 @@
+import pytest
+
+from privacy.recognizers.year_recognizer import YearRecognizer
+
+CASES = [
+    ("S/P MI 1992; LCX PTCA", ["1992"]),
+    ("pmh: cad--s/p mi '92", ["92"]),
+    ("CVA 74'. CHOLECYSTECTOMY", ["74"]),
+    ("prostate CA'88, GERD", ["88"]),
+    ("PMH: CABG 81, Redo CABG 84, MVR", ["81", "84"]),
+    ("echo 8/87 showing EF 20-25%", ["8/87"]),
+    ("CVA in 94 and", ["94"]),
+    ("diagnosed in 2004", ["2004"]),
+    ("During 2008, the company grew", ["2008"]),
+    # Negatives: clock times, quantities, scores.
+    ("ARRIVED AT 2130", []),
+    ("at 1930 pt became hypotensive", []),
+    ("@ 2000 lasix given", []),
+    ("2000 cc positive", []),
+    ("BUN 54, CR 2.8", []),
+    ("sats in the 90's", []),
+    ("1992 mg", []),
+    ("7/22", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_years(recognize, text, expected):
+    found = recognize(YearRecognizer, text)
+    assert [m for _, m, _ in found] == expected
+    assert all(entity == "DATE_TIME" and 0.45 <= score <= 1 for entity, _, score in found)
+
+
+def test_years_can_be_turned_off(detection_config):
+    from privacy.recognizers.registry import build_recognizers
+
+    off = detection_config.model_copy(update={"years_in_text": False})
+    assert not any(isinstance(r, YearRecognizer) for r in build_recognizers(off))
+    assert any(isinstance(r, YearRecognizer) for r in build_recognizers(detection_config))
