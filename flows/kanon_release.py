@@ -79,8 +79,7 @@ def search_task(counts, hierarchies: dict[str, Hierarchy], kanon: KAnonymitySpec
     return search(lattice, kanon.k, l_value, kanon.max_suppression)
 
 
-@task(name="apply-generalise-validate-write", cache_policy=NONE)
-def batch_task(
+def _process_batch(
     batch: pa.RecordBatch,
     release_plan: ReleasePlan,
     recoded: list[Recoding],
@@ -93,7 +92,7 @@ def batch_task(
     """De-identify, generalise, validate and stage one batch; returns counts only.
 
     Counts are the transform stats, records removed, the validation report and the batch's
-    equivalence classes: rows never leave the task, so the transaction holds nothing row-sized.
+    equivalence classes.
     """
     from privacy.validation import validate_release
 
@@ -104,6 +103,37 @@ def batch_task(
     classes.add(out)
     staging.write(out)
     return stats, removed, report, classes.table()
+
+
+@task(name="apply-generalise-validate-write", cache_policy=NONE)
+def stream_task(
+    source: Source,
+    release_plan: ReleasePlan,
+    recoded: list[Recoding],
+    suppressed: pa.Array,
+    schema: pa.Schema,
+    qis: frozenset[str],
+    staging: Staging,
+    qi_columns: list[str],
+):
+    """Stream every batch through :func:`_process_batch`; returns counts only.
+
+    One task for the whole stream: batches never cross a task boundary (Prefect keeps task
+    arguments alive until the run ends, which would make memory grow with the source).
+    """
+    rows_in = removed = 0
+    stats, reports = None, []
+    released = ClassCounter(qi_columns)
+    for batch in source.batches():
+        rows_in += batch.num_rows
+        batch_stats, dropped, report, classes = _process_batch(
+            batch, release_plan, recoded, suppressed, schema, qis, staging, qi_columns
+        )
+        removed += dropped
+        reports.append(report)
+        released.add_counts(classes)
+        stats = batch_stats if stats is None else stats.merge(batch_stats)
+    return rows_in, removed, stats, reports, released
 
 
 @task(name="publish", cache_policy=NONE)
@@ -139,18 +169,9 @@ def release_kanon(inputs: steps.ReleaseInputs) -> str:
     with transaction():
         kanon = inputs.spec.k_anonymity
         staging = stage_task(inputs, schema, {"k": str(kanon.k if kanon else "")})
-        rows_in = removed = 0
-        stats, reports = None, []
-        released = ClassCounter(_columns(kanon))
-        for batch in source.batches():
-            rows_in += batch.num_rows
-            batch_stats, dropped, report, classes = batch_task(
-                batch, release_plan, recoded, suppressed, schema, qis, staging, _columns(kanon)
-            )
-            removed += dropped
-            reports.append(report)
-            released.add_counts(classes)
-            stats = batch_stats if stats is None else stats.merge(batch_stats)
+        rows_in, removed, stats, reports, released = stream_task(
+            source, release_plan, recoded, suppressed, schema, qis, staging, _columns(kanon)
+        )
         staging.finish()
         if rows_in != solution.records:
             raise SourceError(

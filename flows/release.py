@@ -72,15 +72,16 @@ def apply_task(batch: pa.RecordBatch, release_plan: ReleasePlan):
 
 
 @task(name="apply-validate-write", cache_policy=NONE)
-def batch_task(
-    batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema, staging: Staging
+def stream_task(
+    inputs: steps.ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema, staging: Staging
 ):
-    """De-identify, validate and stage one batch; returns counts only.
+    """De-identify, validate and stage every batch; returns counts only.
 
-    Inside a Prefect transaction every task result is held until the transaction commits, so
-    a task that returned the rows would keep the whole release in memory.
+    One task for the whole stream: batches never cross a task boundary, because Prefect
+    keeps what passes through task calls (arguments, and results inside a transaction)
+    alive until the run ends, which would make memory grow with the source.
     """
-    return steps.process_batch(batch, release_plan, schema, staging)
+    return steps.stream_release(inputs, release_plan, schema, staging)
 
 
 @task(name="publish", cache_policy=NONE)
@@ -144,12 +145,7 @@ def release_safe_harbor(inputs: steps.ReleaseInputs) -> str:
     schema = steps.output_schema(release_plan, inputs.source)
     with transaction():
         staging = stage_task(inputs, schema)
-        rows_in, stats, reports = 0, None, []
-        for batch in inputs.source.batches():
-            rows_in += batch.num_rows
-            batch_stats, batch_report = batch_task(batch, release_plan, schema, staging)
-            reports.append(batch_report)
-            stats = batch_stats if stats is None else stats.merge(batch_stats)
+        rows_in, stats, reports = stream_task(inputs, release_plan, schema, staging)
         staging.finish()
         validation = combine([*reports, check_row_count(staging.rows, rows_in)])
         manifest = steps.release_manifest(

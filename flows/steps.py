@@ -181,6 +181,23 @@ def process_batch(
     return stats, report
 
 
+def stream_release(
+    inputs: ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema, staging: Staging
+):
+    """Stream every batch of the source through :func:`process_batch` into ``staging``.
+
+    Returns (rows read, merged TransformStats, per-batch ValidationReports). Memory stays at
+    one batch whatever the source's size.
+    """
+    rows_in, stats, reports = 0, None, []
+    for batch in inputs.source.batches():
+        rows_in += batch.num_rows
+        batch_stats, report = process_batch(batch, release_plan, schema, staging)
+        reports.append(report)
+        stats = batch_stats if stats is None else stats.merge(batch_stats)
+    return rows_in, stats, reports
+
+
 def output_schema(release_plan: ReleasePlan, source: Source) -> pa.Schema:
     """The schema of the released table."""
     from transforms.apply import output_schema as schema_of
