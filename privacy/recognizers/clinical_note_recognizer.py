@@ -12,13 +12,13 @@ facility words after it. A word is a *candidate* when it is no stop word, no cli
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from privacy.entities import LOCATION, PERSON
 from privacy.recognizers import _gazetteer as gaz
-from privacy.recognizers.name_place_recognizer import NamePlaceRecognizer, _best_per_span
+from privacy.recognizers.name_place_recognizer import NamePlaceRecognizer, rule_results
 
 _WORD = regex.compile(r"[A-Za-z](?:[A-Za-z]|'(?=[A-Za-z]))*")
 _POSSESSIVE = regex.compile(r"'s$")
@@ -166,24 +166,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             found += self._people(text, words)
         if LOCATION in entities:
             found += self._places(text, words)
-        return [
-            RecognizerResult(
-                entity_type=entity,
-                start=start,
-                end=end,
-                score=score,
-                analysis_explanation=AnalysisExplanation(
-                    recognizer=self.name,
-                    original_score=score,
-                    textual_explanation=f"{entity} by rule '{rule}'",
-                ),
-                recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                },
-            )
-            for start, end, entity, score, rule in _best_per_span(found)
-        ]
+        return rule_results(self, found)
 
     # -- people -------------------------------------------------------------------------
 

@@ -153,24 +153,7 @@ class NamePlaceRecognizer(EntityRecognizer):
             found += self._people(text, tokens, caps_only)
         if LOCATION in entities:
             found += self._places(text, tokens, caps_only)
-        return [
-            RecognizerResult(
-                entity_type=entity,
-                start=start,
-                end=end,
-                score=score,
-                analysis_explanation=AnalysisExplanation(
-                    recognizer=self.name,
-                    original_score=score,
-                    textual_explanation=f"{entity} by rule '{rule}'",
-                ),
-                recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                },
-            )
-            for start, end, entity, score, rule in _best_per_span(found)
-        ]
+        return rule_results(self, found)
 
     # -- word classes -------------------------------------------------------------------
 
@@ -514,3 +497,27 @@ def _best_per_span(
         if all(cand[1] <= k[0] or cand[0] >= k[1] for k in kept):
             kept.append(cand)
     return sorted(kept)
+
+
+def rule_results(
+    recognizer: EntityRecognizer, found: list[tuple[int, int, str, float, str]]
+) -> list[RecognizerResult]:
+    """Presidio results for rule matches (start, end, entity, score, rule), best per span."""
+    return [
+        RecognizerResult(
+            entity_type=entity,
+            start=start,
+            end=end,
+            score=score,
+            analysis_explanation=AnalysisExplanation(
+                recognizer=recognizer.name,
+                original_score=score,
+                textual_explanation=f"{entity} by rule '{rule}'",
+            ),
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+            },
+        )
+        for start, end, entity, score, rule in _best_per_span(found)
+    ]
