@@ -76,7 +76,9 @@ def test_catalog_show_audit_and_retention(spec: Path, tmp_path: Path) -> None:
 
     latest = read_dataset("visits")
     assert len(latest) == 60 and "ssn" not in latest.columns
-    assert read_dataset("visits", 2).equals(read_release(release_path("visits", 2, releases.parent)))
+    assert read_dataset("visits", 2).equals(
+        read_release(release_path("visits", 2, releases.parent))
+    )
     assert release_path("visits", root=releases.parent).name == "v3"
 
     shown = run("show", "visits@v2")
