@@ -146,16 +146,24 @@ def span_finder() -> Callable[[list[str | None]], list[list[Any]]]:
 
 
 @phi_safe
-def apply(batch: pa.RecordBatch, release_plan: ReleasePlan):
+def apply(
+    batch: pa.RecordBatch,
+    release_plan: ReleasePlan,
+    find_spans: Callable[[list[str | None]], list[list[Any]]] | None = None,
+):
     """De-identify one batch by the plan; returns (batch, TransformStats).
 
     The pseudonymisation key is read from the environment here, where the batch is processed,
     so it never travels as a task argument (Prefect, Dask) or appears in a run's inputs.
+    ``find_spans`` defaults to :func:`span_finder` (pass one to reuse it across batches).
     """
     from transforms.apply import apply_plan
 
     return apply_plan(
-        batch, release_plan, pseudonym_key=pseudonym_key(release_plan), find_spans=span_finder()
+        batch,
+        release_plan,
+        pseudonym_key=pseudonym_key(release_plan),
+        find_spans=find_spans or span_finder(),
     )
 
 
@@ -168,14 +176,18 @@ def validate(batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema
 
 
 def process_batch(
-    batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema, staging: Staging
+    batch: pa.RecordBatch,
+    release_plan: ReleasePlan,
+    schema: pa.Schema,
+    staging: Staging,
+    find_spans: Callable[[list[str | None]], list[list[Any]]] | None = None,
 ):
     """Apply the plan to one batch, validate the result and append it to the staging folder.
 
     Returns only counts (TransformStats, ValidationReport): the de-identified rows go straight
     to disk, so nothing row-sized is kept while the rest of the source streams through.
     """
-    out, stats = apply(batch, release_plan)
+    out, stats = apply(batch, release_plan, find_spans)
     report = validate(out, release_plan, schema)
     staging.write(out)
     return stats, report
@@ -190,9 +202,10 @@ def stream_release(
     one batch whatever the source's size.
     """
     rows_in, stats, reports = 0, None, []
+    find_spans = span_finder()  # configuration read once per release, not per batch
     for batch in inputs.source.batches():
         rows_in += batch.num_rows
-        batch_stats, report = process_batch(batch, release_plan, schema, staging)
+        batch_stats, report = process_batch(batch, release_plan, schema, staging, find_spans)
         reports.append(report)
         stats = batch_stats if stats is None else stats.merge(batch_stats)
     return rows_in, stats, reports
