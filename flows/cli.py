@@ -69,15 +69,30 @@ def release(
     force: Annotated[
         bool, typer.Option("--force", help="Publish even if source and spec are unchanged.")
     ] = False,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            help="Process the partitions on this Dask cluster (tcp://HOST:PORT; default: "
+            "$SHAREABLE_DASK_ADDRESS, else threads on this machine).",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Release a dataset as a validated, versioned, de-identified Parquet extract."""
+    """Release a dataset as a validated, versioned, de-identified Parquet extract.
+
+    TARGET may also be a directory or glob of Parquet (or CSV) partition files.
+    """
     with _user_errors(debug):
-        from flows.release import release as release_flow
+        from flows.release import run_release
 
         _console_logging(debug)
-        published = release_flow(
-            str(target), str(output) if output else None, actor=actor, force=force
+        published = run_release(
+            str(target),
+            str(output) if output else None,
+            actor=actor,
+            force=force,
+            dask_address=dask_address,
         )
     out.print(published, soft_wrap=True, highlight=False)
 

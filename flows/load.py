@@ -5,14 +5,21 @@ from the first block; digit strings with leading zeros, such as ZIP codes, stay 
 :meth:`Source.batches` streams it so memory does not grow with the file. Reader errors from
 Arrow quote the offending row or value; they are rewritten here to name the file, the column
 and row number, and the fix, never the data.
+
+A source may also be partitioned: a directory (searched recursively; names starting with ``.``
+or ``_`` are skipped, as Spark and Arrow do) or a glob of Parquet or CSV files. Every partition
+must have the same columns and types; Hive-style folders (``year=2024/``) add their keys as
+text columns. :meth:`Source.partitions` gives one single-file source per partition, so each can
+be released by a different worker.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,7 +27,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from privacy.errors import SourceError
-from privacy.spec import SourceOptions, SourceSpec
+from privacy.spec import SourceOptions, SourceSpec, glob_root, is_partitioned_path
 
 CSV_BLOCK_BYTES = 8 << 20
 """Bytes of CSV text per record batch (also the window types are inferred from)."""
@@ -42,29 +49,68 @@ _LEADING_ZERO_DIGITS = re.compile(r"^0\d+$")
 
 @dataclass
 class Source:
-    """An opened source: its path, format, schema (after inference) and how to read it."""
+    """An opened source: its path, format, schema (after inference) and how to read it.
+
+    ``files`` are its partitions in a stable order (one file for a plain file source);
+    ``constants`` are the Hive partition values of a single-partition source.
+    """
 
     path: Path
     format: str
     options: SourceOptions
     schema: pa.Schema
+    files: tuple[Path, ...] = ()
+    constants: dict[str, str] = field(default_factory=dict)
     _column_types: dict[str, pa.DataType] = field(default_factory=dict, repr=False)
     _fingerprint: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.files:
+            self.files = (self.path,)
 
     @property
     def name(self) -> str:
         """The file name, used to refer to the source in reports (never its contents)."""
+        if self.is_partitioned:
+            return f"{self.path.name}/" if "*" not in str(self.path) else str(self.path.name)
         return self.path.name
+
+    @property
+    def is_partitioned(self) -> bool:
+        """Whether the source was given as a directory or glob of partition files."""
+        return self.files != (self.path,)
+
+    def partitions(self) -> list[Source]:
+        """One single-file source per partition, sharing this source's schema."""
+        if not self.is_partitioned:
+            return [self]
+        root = self.path if self.path.is_dir() else glob_root(self.path)
+        return [
+            replace(
+                self,
+                path=file,
+                files=(file,),
+                constants=_hive_values(file, root),
+                _fingerprint=None,
+            )
+            for file in self.files
+        ]
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Yield the source's rows as record batches of bounded size, in file order."""
+        if self.is_partitioned:
+            for partition in self.partitions():
+                yield from partition.batches()
+            return
         if self.format == "parquet":
-            yield from _parquet_batches(self.path)
+            batches = _parquet_batches(self.path, self.schema, self.constants)
         else:
-            yield from _csv_batches(self.path, self.options, self._column_types, self.schema)
+            batches = _csv_batches(self.path, self.options, self._column_types, self._file_schema())
+        for batch in batches:
+            yield _with_constants(batch, self.constants, self.schema)
 
     def head(self, n_rows: int) -> pa.Table:
-        """Return the first ``n_rows`` rows (the detection sample)."""
+        """Return the first ``n_rows`` rows."""
         taken: list[pa.RecordBatch] = []
         remaining = n_rows
         for batch in self.batches():
@@ -74,23 +120,56 @@ class Source:
                 break
         return pa.Table.from_batches(taken, schema=self.schema)
 
-    def fingerprint(self) -> str:
-        """SHA-256 of the file's bytes, read in chunks (identifies the exact input released).
+    def sample(self, n_rows: int) -> pa.Table:
+        """The detection sample: ``n_rows`` rows stratified over the partitions.
 
-        Computed once per opened source; a refresh compares it with the last release's.
+        A plain file gives its first rows. A partitioned source gives an equal share from each
+        partition (from evenly spaced partitions when there are more partitions than rows
+        wanted), so a column that is empty or different in the first partition is still seen.
+        """
+        parts = self.partitions()
+        if len(parts) == 1:
+            return self.head(n_rows)
+        chosen = (
+            parts
+            if len(parts) <= n_rows
+            else [parts[round(i * (len(parts) - 1) / max(n_rows - 1, 1))] for i in range(n_rows)]
+        )
+        share = -(-n_rows // len(chosen))
+        tables = [part.head(share) for part in chosen]
+        return pa.concat_tables(tables).slice(0, n_rows)
+
+    def fingerprint(self) -> str:
+        """SHA-256 identifying the exact input released, computed once per opened source.
+
+        A plain file: the SHA-256 of its bytes, read in chunks. A partitioned source: the
+        SHA-256 over each partition's relative path and SHA-256, in order, so adding,
+        removing, renaming or changing any partition changes it. A refresh compares it with
+        the last release's.
         """
         if self._fingerprint is None:
-            digest = hashlib.sha256()
-            with self.path.open("rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    digest.update(chunk)
-            self._fingerprint = digest.hexdigest()
+            if not self.is_partitioned:
+                self._fingerprint = _file_sha256(self.path)
+            else:
+                root = self.path if self.path.is_dir() else glob_root(self.path)
+                digest = hashlib.sha256()
+                for file in self.files:
+                    digest.update(f"{file.relative_to(root)}\0{_file_sha256(file)}\n".encode())
+                self._fingerprint = digest.hexdigest()
         return self._fingerprint
+
+    def _file_schema(self) -> pa.Schema:
+        """The schema of the file's own columns (without Hive partition columns)."""
+        if not self.constants:
+            return self.schema
+        return pa.schema([f for f in self.schema if f.name not in self.constants])
 
 
 def open_source(spec: SourceSpec) -> Source:
-    """Open ``spec``'s file, settle its schema and check it holds at least one row."""
+    """Open ``spec``'s file (or partition files), settle the schema, check there are rows."""
     path = Path(spec.path)
+    if is_partitioned_path(path):
+        return _open_partitioned(path, spec)
     if not path.exists():
         raise SourceError(f"{path}: no such file. Check `source.path` (relative to the spec).")
     if not path.is_file():
@@ -100,7 +179,156 @@ def open_source(spec: SourceSpec) -> Source:
     return _open_csv(path, spec.options)
 
 
-def _open_parquet(path: Path, options: SourceOptions) -> Source:
+def _open_partitioned(path: Path, spec: SourceSpec) -> Source:
+    """Open a directory or glob of partition files; every partition must match the first."""
+    files = partition_files(path, spec.format or "parquet")
+    root = path if path.is_dir() else glob_root(path)
+    if spec.format == "parquet":  # the first file gives the schema, even with no rows
+        first = _open_parquet(files[0], spec.options, require_rows=False)
+    else:
+        first = _open_csv(files[0], spec.options)
+    file_schema = first.schema
+    keys = list(_hive_values(files[0], root))
+    rows = 0
+    for file in files:
+        if list(_hive_values(file, root)) != keys:
+            raise SourceError(
+                f"{file}: its partition folders ({_hive_names(file, root)}) differ from "
+                f"{files[0].relative_to(root)}'s; every partition needs the same folder keys."
+            )
+        if spec.format == "parquet":
+            rows += _check_parquet_partition(file, file_schema, files[0])
+        else:
+            _check_csv_partition(file, spec.options, file_schema, files[0])
+            rows += 1
+    if rows == 0:
+        raise SourceError(f"{path}: the partitions hold no rows; there is nothing to release.")
+    clash = sorted(set(keys) & set(file_schema.names))
+    if clash:
+        raise SourceError(
+            f"{files[0]}: the partition folder key `{clash[0]}` is also a column of the files; "
+            "rename the folder key or the column."
+        )
+    schema = pa.schema([*file_schema, *(pa.field(key, pa.string()) for key in keys)])
+    return Source(
+        path=path,
+        format=first.format,
+        options=spec.options,
+        schema=schema,
+        files=tuple(files),
+        _column_types=first._column_types,
+    )
+
+
+def partition_files(path: Path, fmt: str) -> list[Path]:
+    """The partition files of a directory (recursive) or glob, sorted; fails if none."""
+    suffixes = {".csv"} if fmt == "csv" else {".parquet", ".pq"}
+    if path.is_dir():
+        found = [
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in suffixes
+            and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+        ]
+    else:
+        found = [Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file()]
+        found = [p for p in found if not p.name.startswith((".", "_"))]
+    if not found:
+        what = "directory" if path.is_dir() else "pattern"
+        raise SourceError(
+            f"{path}: the {what} holds no {fmt} partition files ({', '.join(sorted(suffixes))}). "
+            "Check `source.path`, or set `source.format` to the files' format."
+        )
+    return sorted(found)
+
+
+def _check_parquet_partition(file: Path, expected: pa.Schema, first: Path) -> int:
+    """Refuse a Parquet partition whose columns differ from the first's; returns its rows."""
+    try:
+        metadata = pq.ParquetFile(file).metadata
+        schema = metadata.schema.to_arrow_schema()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise SourceError(
+            f"{file}: not a readable Parquet file ({_kind(exc)}). Remove or rewrite this partition."
+        ) from None
+    _check_same_columns(file, schema, expected, first)
+    return metadata.num_rows
+
+
+def _check_csv_partition(
+    file: Path, options: SourceOptions, expected: pa.Schema, first: Path
+) -> None:
+    """Refuse a CSV partition whose header differs from the first's."""
+    if file.stat().st_size == 0:
+        raise SourceError(f"{file}: the partition is empty; a CSV needs a header row.")
+    names = _csv_header(file, options)
+    _check_same_columns(file, pa.schema([(n, pa.string()) for n in names]), expected, first,
+                        compare_types=False)  # fmt: skip
+
+
+def _check_same_columns(
+    file: Path, schema: pa.Schema, expected: pa.Schema, first: Path, compare_types: bool = True
+) -> None:
+    """Name the first column where ``schema`` differs from ``expected`` (the first partition)."""
+    for name in expected.names:
+        if name not in schema.names:
+            raise SourceError(
+                f"{file}: column `{name}` is missing (it is in {first.name}). Every partition "
+                "must have the same columns; rewrite this partition or remove it."
+            )
+    for name in schema.names:
+        if name not in expected.names:
+            raise SourceError(
+                f"{file}: column `{name}` is not in {first.name}. Every partition must have "
+                "the same columns; rewrite this partition or remove it."
+            )
+        if compare_types and not schema.field(name).type.equals(expected.field(name).type):
+            raise SourceError(
+                f"{file}: column `{name}` is {schema.field(name).type} here but "
+                f"{expected.field(name).type} in {first.name}. Every partition must have the "
+                "same types; rewrite this partition with the same type."
+            )
+    if schema.names != expected.names:
+        raise SourceError(
+            f"{file}: the columns are in a different order from {first.name}. Every partition "
+            "must have the same columns in the same order; rewrite this partition."
+        )
+
+
+def _hive_values(file: Path, root: Path) -> dict[str, str]:
+    """``key=value`` folders between ``root`` and ``file`` (Hive-style partition keys)."""
+    try:
+        folders = file.parent.relative_to(root).parts
+    except ValueError:
+        return {}
+    return dict(part.split("=", 1) for part in folders if "=" in part)
+
+
+def _hive_names(file: Path, root: Path) -> str:
+    return ", ".join(_hive_values(file, root)) or "none"
+
+
+def _with_constants(
+    batch: pa.RecordBatch, constants: dict[str, str], schema: pa.Schema
+) -> pa.RecordBatch:
+    """Append a partition's Hive key columns to a batch of its file."""
+    if not constants:
+        return batch
+    arrays = [*batch.columns, *(pa.array([v] * batch.num_rows, pa.string()) for v in
+              constants.values())]  # fmt: skip
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open_parquet(path: Path, options: SourceOptions, require_rows: bool = True) -> Source:
     try:
         metadata = pq.ParquetFile(path).metadata
         schema = pq.read_schema(path)
@@ -110,14 +338,20 @@ def _open_parquet(path: Path, options: SourceOptions) -> Source:
             "complete, or set `source.format: csv` if it is text."
         ) from None
     _check_names(path, schema.names)
-    if metadata.num_rows == 0:
+    if require_rows and metadata.num_rows == 0:
         raise SourceError(f"{path}: the table has no rows; there is nothing to release.")
     return Source(path=path, format="parquet", options=options, schema=schema)
 
 
-def _parquet_batches(path: Path) -> Iterator[pa.RecordBatch]:
+def _parquet_batches(
+    path: Path, schema: pa.Schema, constants: dict[str, str]
+) -> Iterator[pa.RecordBatch]:
+    names = [name for name in schema.names if name not in constants]
     try:
-        yield from pq.ParquetFile(path).iter_batches(batch_size=PARQUET_BATCH_ROWS)
+        for batch in pq.ParquetFile(path).iter_batches(
+            batch_size=PARQUET_BATCH_ROWS, columns=names
+        ):
+            yield batch.replace_schema_metadata(None)
     except (pa.ArrowInvalid, OSError) as exc:
         raise SourceError(f"{path}: Parquet data is corrupt ({_kind(exc)}).") from None
 

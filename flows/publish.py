@@ -66,6 +66,63 @@ class PartInfo:
     sha256: str = ""
 
 
+class PartWriter:
+    """Writes one unit of work's rows as ``part-*.parquet`` files in a staging folder.
+
+    Each batch becomes one row group; a new file starts every ``max_rows`` rows. Parts are
+    named ``part-<k>.parquet`` for a release written as one unit (``unit=None``), and
+    ``part-<unit>-<k>.parquet`` for one unit of several (a partition released by a worker),
+    so writers never collide and names sort in source order. :meth:`close` returns the parts
+    written, with their SHA-256.
+    """
+
+    def __init__(
+        self, folder: Path, schema: pa.Schema, unit: int | None = None, max_rows: int | None = None
+    ) -> None:
+        self.folder = folder
+        self.schema = schema
+        self.unit = unit
+        self.max_rows = max_rows if max_rows is not None else PART_ROWS
+        self.parts: list[PartInfo] = []
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        """Append a batch, starting a new part file when the current one is full."""
+        if batch.num_rows == 0:
+            return
+        if self._writer is None or self.parts[-1].rows >= self.max_rows:
+            self._close_file()
+            k = len(self.parts)
+            name = f"part-{k:05d}" if self.unit is None else f"part-{self.unit:05d}-{k:03d}"
+            name += ".parquet"
+            self._writer = pq.ParquetWriter(
+                self.folder / name, self.schema, compression="zstd", write_statistics=True
+            )
+            self.parts.append(PartInfo(file=name, rows=0))
+        self._writer.write_batch(batch.replace_schema_metadata(self.schema.metadata))
+        self.parts[-1].rows += batch.num_rows
+
+    def close(self) -> list[PartInfo]:
+        """Close the open file and checksum every part written."""
+        self._close_file()
+        for part in self.parts:
+            if not part.sha256:
+                part.sha256 = _sha256(self.folder / part.file)
+        return self.parts
+
+    def abort(self) -> None:
+        """Close the open file without checksums (the staging folder is being discarded)."""
+        try:
+            self._close_file()
+        except Exception:  # noqa: BLE001 - closing a broken writer must not mask the cause
+            self._writer = None
+
+    def _close_file(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.close()
+
+
 @dataclass
 class Staging:
     """A hidden folder receiving one release's parts before validation and promotion."""
@@ -75,7 +132,7 @@ class Staging:
     schema: pa.Schema
     file_metadata: dict[str, str]
     parts: list[PartInfo] = field(default_factory=list)
-    _writer: pq.ParquetWriter | None = field(default=None, repr=False)
+    _writer: PartWriter | None = field(default=None, repr=False)
 
     @classmethod
     def create(
@@ -106,18 +163,25 @@ class Staging:
         return sum(part.rows for part in self.parts)
 
     def write(self, batch: pa.RecordBatch) -> None:
-        """Append a batch (one row group), starting a new part every ``PART_ROWS`` rows."""
-        if batch.num_rows == 0:
-            return
-        if self._writer is None or self.parts[-1].rows >= PART_ROWS:
-            self._close_part()
-            name = f"part-{len(self.parts):05d}.parquet"
-            self._writer = pq.ParquetWriter(
-                self.path / name, self.schema, compression="zstd", write_statistics=True
-            )
-            self.parts.append(PartInfo(file=name, rows=0))
-        self._writer.write_batch(batch.replace_schema_metadata(self.schema.metadata))
-        self.parts[-1].rows += batch.num_rows
+        """Append a batch (one row group) from this process (the release as one unit).
+
+        Workers releasing partitions in parallel use :meth:`part_writer` instead and hand
+        their parts back with :meth:`add_parts`.
+        """
+        if self._writer is None:
+            self._writer = PartWriter(self.path, self.schema, max_rows=PART_ROWS)
+        self._writer.write(batch)
+
+    def part_writer(self, unit: int | None, max_rows: int | None = None) -> PartWriter:
+        """A writer for one unit of work (e.g. one partition) into this staging folder.
+
+        ``unit=None`` when the release is a single unit (plain ``part-<k>.parquet`` names).
+        """
+        return PartWriter(self.path, self.schema, unit=unit, max_rows=max_rows)
+
+    def add_parts(self, parts: list[PartInfo]) -> None:
+        """Record parts written by :meth:`part_writer` writers (in any process)."""
+        self.parts.extend(parts)
 
     def write_file(self, name: str, table: pa.Table) -> PartInfo:
         """Write a whole table as the Parquet file ``name`` (e.g. one file per DP query).
@@ -138,24 +202,23 @@ class Staging:
         return part
 
     def finish(self) -> list[PartInfo]:
-        """Close the last part and checksum every part; returns the parts."""
+        """Close the last part and checksum every part; returns the parts in name order."""
         self._close_part()
+        self.parts.sort(key=lambda part: part.file)
         if not self.parts:
             # An empty release still gets one part so readers see its schema.
             name = "part-00000.parquet"
             pq.write_table(self.schema.empty_table(), self.path / name, compression="zstd")
             self.parts.append(PartInfo(file=name, rows=0))
         for part in self.parts:
-            part.sha256 = _sha256(self.path / part.file)
+            if not part.sha256:
+                part.sha256 = _sha256(self.path / part.file)
         return self.parts
 
     def discard(self) -> None:
         """Remove the staging folder and everything in it (failed or cancelled release)."""
         if self._writer is not None:
-            try:
-                self._writer.close()
-            except Exception:  # noqa: BLE001 - closing a broken writer must not mask the cause
-                pass
+            self._writer.abort()
             self._writer = None
         shutil.rmtree(self.path, ignore_errors=True)
         if self.dataset_dir.is_dir() and not any(self.dataset_dir.iterdir()):
@@ -190,7 +253,7 @@ class Staging:
 
     def _close_part(self) -> None:
         if self._writer is not None:
-            self._writer.close()
+            self.parts.extend(self._writer.close())
             self._writer = None
 
 

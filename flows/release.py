@@ -1,9 +1,12 @@
 """The ``release`` flow: load -> scan -> plan -> apply -> validate -> publish.
 
 Thin by design: each task wraps one function of ``flows.steps`` (which wraps ``privacy/`` and
-``transforms/``). Batches stream through apply and validate into a staging folder inside a
-Prefect transaction; if anything fails, the transaction's rollback removes the staging folder,
-so no partial or unvalidated release is ever visible.
+``transforms/``). Each partition of the source (a single file is one) is one ``partition``
+task run: its batches stream through apply and validate into its own ``part-*.parquet`` files
+of a staging folder, on the flow's task runner (local threads, or Dask workers: see
+``flows/runners.py``). Everything runs inside a Prefect transaction; if anything fails, the
+transaction's rollback removes the staging folder, so no partial or unvalidated release is
+ever visible.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.context import get_run_context
+from prefect.futures import wait
 from prefect.transactions import get_transaction, transaction
 
-from flows import refresh, steps
+from flows import refresh, runners, steps
 from flows.load import Source
 from flows.manifest import data_dictionary_markdown, release_report_markdown
 from flows.publish import Staging
@@ -65,23 +69,43 @@ def _discard_staging(txn) -> None:
     txn.get("staging").discard()
 
 
-@task(name="apply", cache_policy=NONE)
-def apply_task(batch: pa.RecordBatch, release_plan: ReleasePlan):
-    """De-identify one batch (returns it: use outside transactions, see batch_task)."""
-    return steps.apply(batch, release_plan)
+@task(name="partition", cache_policy=NONE, task_run_name="partition-{unit}")
+def partition_task(
+    partition: Source,
+    release_plan: ReleasePlan,
+    schema: pa.Schema,
+    staging: Staging,
+    unit: int | None,
+) -> steps.UnitResult:
+    """De-identify, validate and stage every batch of one partition; returns counts only.
 
-
-@task(name="apply-validate-write", cache_policy=NONE)
-def stream_task(
-    inputs: steps.ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema, staging: Staging
-):
-    """De-identify, validate and stage every batch; returns counts only.
-
-    One task for the whole stream: batches never cross a task boundary, because Prefect
-    keeps what passes through task calls (arguments, and results inside a transaction)
-    alive until the run ends, which would make memory grow with the source.
+    Batches never cross a task boundary, because Prefect keeps what passes through task
+    calls (arguments, and results inside a transaction) alive until the run ends, which would
+    make memory grow with the source. Only the partition's path and counts do.
     """
-    return steps.stream_release(inputs, release_plan, schema, staging)
+    return steps.release_unit(partition, release_plan, schema, staging, unit)
+
+
+def release_partitions(
+    inputs: steps.ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema, staging: Staging
+) -> list[steps.UnitResult]:
+    """Run one ``partition`` task per partition on the flow's task runner; wait for all.
+
+    Every task is waited for before an error is raised, so no worker is still writing into
+    the staging folder when the transaction discards it.
+    """
+    partitions = inputs.source.partitions()
+    single = len(partitions) == 1
+    with runners.api_for_workers():
+        futures = [
+            partition_task.submit(part, release_plan, schema, staging, None if single else i)
+            for i, part in enumerate(partitions)
+        ]
+    wait(futures)
+    results = [future.result() for future in futures]  # raises the first failure
+    for result in results:
+        staging.add_parts(result.parts)
+    return results
 
 
 @task(name="publish", cache_policy=NONE)
@@ -96,7 +120,12 @@ def record_task(inputs: steps.ReleaseInputs, published: str) -> list[Path]:
     return refresh.record(inputs, Path(published))
 
 
-@flow(name="release", flow_run_name="release-{target}", log_prints=False)
+@flow(
+    name="release",
+    flow_run_name="release-{target}",
+    log_prints=False,
+    task_runner=runners.default_task_runner(),
+)
 def release(
     target: str, output: str | None = None, actor: str | None = None, force: bool = False
 ) -> str:
@@ -109,6 +138,7 @@ def release(
     logger = get_run_logger()
     run = refresh.AuditedRun(target=target, actor=actor or steps.actor())
     try:
+        _check_cluster()
         inputs = load_task(target, output, run.actor)
         run.started(inputs)
         current = None if force else refresh.up_to_date(inputs)
@@ -136,7 +166,7 @@ def release(
 
 def release_safe_harbor(inputs: steps.ReleaseInputs) -> str:
     """The Safe Harbor path: scan, plan, then stream apply + validate into an atomic publish."""
-    from privacy.validation import check_row_count, combine
+    from privacy.validation import check_parts, check_row_count, combine
 
     started_at = steps.now()
     report = scan_task(inputs.source)
@@ -145,9 +175,16 @@ def release_safe_harbor(inputs: steps.ReleaseInputs) -> str:
     schema = steps.output_schema(release_plan, inputs.source)
     with transaction():
         staging = stage_task(inputs, schema)
-        rows_in, stats, reports = stream_task(inputs, release_plan, schema, staging)
+        units = release_partitions(inputs, release_plan, schema, staging)
+        rows_in, stats, reports = steps.merge_units(units)
         staging.finish()
-        validation = combine([*reports, check_row_count(staging.rows, rows_in)])
+        validation = combine(
+            [
+                *reports,
+                check_row_count(staging.rows, rows_in),
+                check_parts(staging.path, [(p.file, p.rows) for p in staging.parts], schema),
+            ]
+        )
         manifest = steps.release_manifest(
             inputs,
             release_plan,
@@ -166,6 +203,33 @@ def release_safe_harbor(inputs: steps.ReleaseInputs) -> str:
         )
         validation.raise_if_failed()
         return publish_task(staging, manifest)
+
+
+def run_release(
+    target: str,
+    output: str | None = None,
+    actor: str | None = None,
+    force: bool = False,
+    dask_address: str | None = None,
+) -> str:
+    """Run the ``release`` flow, on the Dask cluster at ``dask_address`` if one is given.
+
+    Without ``dask_address``, ``$SHAREABLE_DASK_ADDRESS`` decides; without either, local
+    threads. An unreachable cluster fails within seconds, before anything is read or written.
+    """
+    address = runners.dask_address(dask_address)
+    if address:
+        runners.check_cluster(address)
+    flow_with_runner = release.with_options(task_runner=runners.task_runner(address))
+    return flow_with_runner(target, output, actor=actor, force=force)
+
+
+def _check_cluster() -> None:
+    """Inside the flow: fail early if its Dask cluster cannot be reached (e.g. a schedule)."""
+    runner = get_run_context().task_runner
+    address = getattr(runner, "address", None)
+    if address:
+        runners.check_cluster(address)
 
 
 def _release_by_method(inputs: steps.ReleaseInputs) -> str:

@@ -22,14 +22,20 @@ import pyarrow as pa
 
 from flows.load import Source, open_source
 from flows.manifest import build_manifest
-from flows.publish import Staging, check_output_root, remove_stale_staging
+from flows.publish import PartInfo, Staging, check_output_root, remove_stale_staging
 from flows.settings import default_release_root
 from privacy.errors import InternalError, ShareableError, SpecError
 from privacy.plan import ReleasePlan
 from privacy.planner import PSEUDONYM_KEY_ENV, make_plan
 from privacy.policy import Policy, load_policy
 from privacy.report import DetectionReport
-from privacy.spec import DATA_SUFFIXES, ReleaseSpec, implicit_spec, load_spec
+from privacy.spec import (
+    DATA_SUFFIXES,
+    ReleaseSpec,
+    implicit_spec,
+    is_partitioned_path,
+    load_spec,
+)
 
 LIBRARIES = (
     "shareable",
@@ -92,11 +98,12 @@ def load(target: Path, output: Path | None = None, who: str | None = None) -> Re
     target = Path(target)
     if target.suffix.lower() in {".yaml", ".yml"}:
         spec, spec_path = load_spec(target), target
-    elif target.suffix.lower() in DATA_SUFFIXES:
+    elif target.suffix.lower() in DATA_SUFFIXES or is_partitioned_path(target):
         spec, spec_path = implicit_spec(target), None
     else:
         raise SpecError(
-            f"{target}: give a release spec (.yaml) or a data file (.csv, .parquet) to release."
+            f"{target}: give a release spec (.yaml), a data file (.csv, .parquet), or a "
+            "directory or glob of partition files to release."
         )
     source = open_source(spec.source)
     root = Path(output or spec.output or default_release_root()).expanduser().resolve()
@@ -109,11 +116,14 @@ def load(target: Path, output: Path | None = None, who: str | None = None) -> Re
 
 @phi_safe
 def scan(source: Source, sample_rows: int | None = None) -> DetectionReport:
-    """Detect PHI in a sample of ``source``: per column entity, confidence and counts."""
+    """Detect PHI in a sample of ``source``: per column entity, confidence and counts.
+
+    The sample is stratified over the partitions of a partitioned source.
+    """
     from privacy.detection import load_detection_config, scan_table
 
     config = load_detection_config()
-    sample = source.head(sample_rows or config.sample_rows)
+    sample = source.sample(sample_rows or config.sample_rows)
     return scan_table(sample, source.name, config)
 
 
@@ -138,11 +148,30 @@ def pseudonym_key(release_plan: ReleasePlan) -> bytes | None:
 
 
 def span_finder() -> Callable[[list[str | None]], list[list[Any]]]:
-    """The free-text span detector the release uses (the same as ``shareable detect``)."""
+    """The free-text span detector the release uses (the same as ``shareable detect``).
+
+    Inside a Dask worker (a daemonic process, which may not start processes of its own) the
+    detector runs in the worker's process; the cluster gives the parallelism.
+    """
     from privacy.detection import detect_spans, load_detection_config
 
     config = load_detection_config()
+    if in_dask_worker():
+        config = config.model_copy(update={"workers": 1})
     return lambda texts: detect_spans(texts, config)
+
+
+def in_dask_worker() -> bool:
+    """Whether this code runs inside a Dask worker."""
+    try:
+        from distributed import get_worker
+    except ImportError:
+        return False
+    try:
+        get_worker()
+    except ValueError:
+        return False
+    return True
 
 
 @phi_safe
@@ -175,39 +204,62 @@ def validate(batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema
     return validate_release(batch.to_pandas(), release_plan, schema, expected_rows=None)
 
 
-def process_batch(
-    batch: pa.RecordBatch,
+@dataclass(frozen=True)
+class UnitResult:
+    """What releasing one unit (a partition, or the whole file) returns: counts, never rows."""
+
+    rows_in: int
+    stats: Any
+    validation: Any
+    parts: list[PartInfo]
+
+
+@phi_safe
+def release_unit(
+    source: Source,
     release_plan: ReleasePlan,
     schema: pa.Schema,
     staging: Staging,
-    find_spans: Callable[[list[str | None]], list[list[Any]]] | None = None,
-):
-    """Apply the plan to one batch, validate the result and append it to the staging folder.
+    unit: int | None = None,
+) -> UnitResult:
+    """De-identify, validate and stage every batch of one unit of a source.
 
-    Returns only counts (TransformStats, ValidationReport): the de-identified rows go straight
-    to disk, so nothing row-sized is kept while the rest of the source streams through.
+    A unit is one partition of a partitioned source (``unit`` = its index; its rows go to
+    ``part-<unit>-*.parquet``), or a whole single-file source (``unit=None``). Each batch is
+    applied, validated and appended to the staging folder, so memory stays at one batch
+    whatever the unit's size and nothing row-sized is returned. May run in any process that
+    sees the staging folder (a Dask worker): the pseudonym key is read from that process's
+    environment, and keyed pseudonyms are the same wherever they are computed.
     """
-    out, stats = apply(batch, release_plan, find_spans)
-    report = validate(out, release_plan, schema)
-    staging.write(out)
-    return stats, report
+    from privacy.validation import combine
 
-
-def stream_release(
-    inputs: ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema, staging: Staging
-):
-    """Stream every batch of the source through :func:`process_batch` into ``staging``.
-
-    Returns (rows read, merged TransformStats, per-batch ValidationReports). Memory stays at
-    one batch whatever the source's size.
-    """
+    writer = staging.part_writer(unit)
+    find_spans = span_finder()  # configuration read once per unit, not per batch
     rows_in, stats, reports = 0, None, []
-    find_spans = span_finder()  # configuration read once per release, not per batch
-    for batch in inputs.source.batches():
-        rows_in += batch.num_rows
-        batch_stats, report = process_batch(batch, release_plan, schema, staging, find_spans)
-        reports.append(report)
-        stats = batch_stats if stats is None else stats.merge(batch_stats)
+    try:
+        for batch in source.batches():
+            rows_in += batch.num_rows
+            out, batch_stats = apply(batch, release_plan, find_spans)
+            reports.append(validate(out, release_plan, schema))
+            writer.write(out)
+            stats = batch_stats if stats is None else stats.merge(batch_stats)
+    except BaseException:
+        writer.abort()
+        raise
+    parts = writer.close()
+    validation = combine(reports) if reports else None
+    return UnitResult(rows_in=rows_in, stats=stats, validation=validation, parts=parts)
+
+
+def merge_units(results: list[UnitResult]) -> tuple[int, Any, list[Any]]:
+    """Add up unit results: (rows read, merged TransformStats, per-unit ValidationReports)."""
+    rows_in, stats, reports = 0, None, []
+    for result in results:
+        rows_in += result.rows_in
+        if result.stats is not None:
+            stats = result.stats if stats is None else stats.merge(result.stats)
+        if result.validation is not None:
+            reports.append(result.validation)
     return rows_in, stats, reports
 
 
@@ -259,6 +311,7 @@ def release_manifest(
             "name": inputs.source.name,
             "format": inputs.source.format,
             "sha256": inputs.source.fingerprint(),
+            "partitions": len(inputs.source.files),
         },
         release_plan=release_plan,
         detection=report,

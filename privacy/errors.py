@@ -65,6 +65,12 @@ class StoreError(ShareableError):
     exit_code = 8
 
 
+class ClusterUnavailable(ShareableError):
+    """The Dask cluster named for the release cannot be reached or lost its workers."""
+
+    exit_code = 9
+
+
 class InternalError(Exception):
     """Shareable itself went wrong: this is a bug, please report it."""
 

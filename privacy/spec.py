@@ -37,6 +37,9 @@ from privacy.plan import ACTIONS, Action
 DATA_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 """File suffixes accepted as sources, and the format each implies."""
 
+GLOB_CHARACTERS = "*?["
+"""Characters that make a source path a glob pattern over partition files."""
+
 RESERVED_METHODS: tuple[str, ...] = ()
 """Methods the spec format reserves for releases this version cannot yet produce."""
 
@@ -69,9 +72,14 @@ class SourceSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    path: Path = Field(description="File path; relative paths are relative to the spec file.")
+    path: Path = Field(
+        description="A file, a directory of partition files, or a glob such as "
+        "`claims/*.parquet`; relative paths are relative to the spec file."
+    )
     format: Literal["csv", "parquet"] | None = Field(
-        default=None, description="csv or parquet; inferred from the suffix when omitted."
+        default=None,
+        description="csv or parquet; inferred from the suffix when omitted (a directory or a "
+        "suffix-less glob means Parquet partitions).",
     )
     options: SourceOptions = Field(default_factory=SourceOptions)
 
@@ -79,6 +87,8 @@ class SourceSpec(BaseModel):
     def _infer_format(self) -> SourceSpec:
         if self.format is None:
             inferred = DATA_SUFFIXES.get(self.path.suffix.lower())
+            if inferred is None and not self.path.suffix:
+                inferred = "parquet"  # a directory (or glob) of partitions
             if inferred is None:
                 raise ValueError(
                     f"cannot tell the format from the suffix {self.path.suffix!r}; "
@@ -291,8 +301,24 @@ def dataset_name_from_path(path: Path) -> str:
     return stem[:63]
 
 
+def is_partitioned_path(path: Path) -> bool:
+    """Whether ``path`` names several partition files: a directory, or a glob pattern."""
+    return path.is_dir() or any(char in str(path) for char in GLOB_CHARACTERS)
+
+
 def implicit_spec(data_path: Path) -> ReleaseSpec:
-    """Return the spec used when a data file is released with no spec: Safe Harbor by detection."""
+    """Return the spec used when a data file is released with no spec: Safe Harbor by detection.
+
+    ``data_path`` may also be a directory or glob of partition files (Parquet unless the
+    pattern ends in ``.csv``); the dataset is then named after the directory.
+    """
+    if is_partitioned_path(data_path):
+        fmt = DATA_SUFFIXES.get(data_path.suffix.lower(), "parquet")
+        folder = data_path if data_path.is_dir() else glob_root(data_path)
+        return ReleaseSpec(
+            dataset=dataset_name_from_path(Path(folder.name or "dataset")),
+            source=SourceSpec(path=data_path.absolute(), format=fmt),
+        )
     fmt = DATA_SUFFIXES.get(data_path.suffix.lower())
     if fmt is None:
         raise SpecError(
@@ -304,6 +330,16 @@ def implicit_spec(data_path: Path) -> ReleaseSpec:
         dataset=dataset_name_from_path(data_path),
         source=SourceSpec(path=data_path.resolve(), format=fmt),
     )
+
+
+def glob_root(pattern: Path) -> Path:
+    """The folder a glob pattern starts from (``a/b/*/x.parquet`` -> ``a/b``)."""
+    parts = []
+    for part in pattern.parts:
+        if any(char in part for char in GLOB_CHARACTERS):
+            break
+        parts.append(part)
+    return Path(*parts) if parts else Path(".")
 
 
 def load_spec(path: Path) -> ReleaseSpec:

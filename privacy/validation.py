@@ -35,6 +35,7 @@ import itertools
 import threading
 import warnings
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -65,6 +66,7 @@ Check = Literal[
     "zip3_restricted",
     "year_range",
     "row_count",
+    "parts",
     "k_anonymity",
     "l_diversity",
 ]
@@ -730,6 +732,44 @@ def check_row_count(total: int, expected: int) -> ExpectationOutcome:
         success=ok,
         element_count=total,
         detail=None if ok else f"expected {expected} rows, found {total}",
+    )
+
+
+def check_parts(
+    folder: Path, parts: Iterable[tuple[str, int]], schema: pa.Schema
+) -> ExpectationOutcome:
+    """Check the release's files as a whole: every part has the release's schema and rows.
+
+    Parts of a partitioned release are written by different workers; this reads each file's
+    Parquet footer (not its data) and checks its column names and types against ``schema``
+    and its row count against the one its writer reported.
+
+    Args:
+        folder: The folder holding the parts.
+        parts: (file name, rows reported) per part.
+        schema: The release's schema.
+    """
+    import pyarrow.parquet as pq
+
+    checked, problems = 0, []
+    for name, rows in parts:
+        checked += 1
+        metadata = pq.ParquetFile(folder / name).metadata
+        found = metadata.schema.to_arrow_schema()
+        same = found.names == schema.names and all(
+            a.type.equals(b.type) for a, b in zip(found, schema, strict=True)
+        )
+        if not same:
+            problems.append(f"{name}: columns or types differ from the release schema")
+        elif metadata.num_rows != rows:
+            problems.append(f"{name}: {metadata.num_rows} rows where {rows} were written")
+    return ExpectationOutcome(
+        check="parts",
+        expectation="expect_parts_to_match_release_schema",
+        success=not problems,
+        element_count=checked,
+        unexpected_count=len(problems),
+        detail="; ".join(problems[:5]) or None,
     )
 
 

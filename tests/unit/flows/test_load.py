@@ -98,7 +98,7 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         open_source(source_of(tmp_path / "absent.csv"))
     folder = tmp_path / "dir.csv"
     folder.mkdir()
-    with pytest.raises(SourceError, match="not a file"):
+    with pytest.raises(SourceError, match="directory holds no csv partition files"):
         open_source(source_of(folder))
 
 
