@@ -13,6 +13,7 @@ Suppressed records are removed (not starred): the manifest states ``rows_in``,
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -26,7 +27,7 @@ from flows import steps
 from flows.load import Source
 from flows.manifest import data_dictionary_markdown, release_report_markdown
 from flows.publish import Staging
-from flows.release import plan_task, scan_task, stage_task
+from flows.release import map_partitions, plan_task, scan_task, stage_task
 from privacy.errors import InternalError, SourceError
 from privacy.hierarchies import Hierarchy
 from privacy.kanon.counts import ClassCounter, class_sizes, effective_l
@@ -57,10 +58,22 @@ def count_classes(source: Source, kanon: KAnonymitySpec):
     return counter.table()
 
 
-@task(name="count-classes", cache_policy=NONE)
-def count_task(source: Source, kanon: KAnonymitySpec):
-    """Count equivalence classes over the whole source (first pass)."""
-    return count_classes(source, kanon)
+@task(name="count-classes", cache_policy=NONE, task_run_name="count-classes-{unit}")
+def count_task(partition: Source, kanon: KAnonymitySpec, unit: int | None):
+    """Count one partition's equivalence classes (first pass; a partial aggregate)."""
+    return count_classes(partition, kanon)
+
+
+def count_all_classes(source: Source, kanon: KAnonymitySpec) -> pa.Table:
+    """Equivalence-class counts of the whole source, added up from per-partition counts.
+
+    Each partition is counted by its own task (on a Dask worker if the flow runs on one), so
+    no worker ever holds more than one partition's batch and the class counts.
+    """
+    total = ClassCounter(_columns(kanon))
+    for counts in map_partitions(count_task, source, kanon):
+        total.add_counts(counts)
+    return total.table()
 
 
 @task(name="hierarchies", cache_policy=NONE)
@@ -86,28 +99,32 @@ def _process_batch(
     suppressed: pa.Array,
     schema: pa.Schema,
     qis: frozenset[str],
-    staging: Staging,
-    qi_columns: list[str],
+    find_spans=None,
 ):
-    """De-identify, generalise, validate and stage one batch; returns counts only.
+    """De-identify, generalise and validate one batch.
 
-    Counts are the transform stats, records removed, the validation report and the batch's
-    equivalence classes.
+    Returns the transform stats, records removed, the validation report and the batch.
     """
     from privacy.validation import validate_release
 
-    out, stats = steps.apply(batch, release_plan)
+    out, stats = steps.apply(batch, release_plan, find_spans)
     out, removed = steps.phi_safe(generalise)(out, recoded, suppressed, schema)
     report = steps.phi_safe(validate_release)(out.to_pandas(), release_plan, schema, None, qis)
-    classes = ClassCounter(qi_columns)
-    classes.add(out)
-    staging.write(out)
-    return stats, removed, report, classes.table()
+    return stats, removed, report, out
 
 
-@task(name="apply-generalise-validate-write", cache_policy=NONE)
-def stream_task(
-    source: Source,
+@dataclass(frozen=True)
+class KanonUnitResult:
+    """What one partition of a k-anonymity release returns: counts and parts, never rows."""
+
+    unit: steps.UnitResult
+    removed: int
+    classes: pa.Table
+
+
+@task(name="partition", cache_policy=NONE, task_run_name="partition-{unit}")
+def partition_task(
+    partition: Source,
     release_plan: ReleasePlan,
     recoded: list[Recoding],
     suppressed: pa.Array,
@@ -115,25 +132,41 @@ def stream_task(
     qis: frozenset[str],
     staging: Staging,
     qi_columns: list[str],
-):
-    """Stream every batch through :func:`_process_batch`; returns counts only.
+    unit: int | None,
+) -> KanonUnitResult:
+    """De-identify, generalise, validate and stage one partition; returns counts only.
 
-    One task for the whole stream: batches never cross a task boundary (Prefect keeps task
-    arguments alive until the run ends, which would make memory grow with the source).
+    Batches never cross a task boundary (Prefect keeps task arguments alive until the run
+    ends, which would make memory grow with the source).
     """
+    from privacy.validation import combine
+
+    writer = staging.part_writer(unit)
     rows_in = removed = 0
     stats, reports = None, []
     released = ClassCounter(qi_columns)
-    for batch in source.batches():
-        rows_in += batch.num_rows
-        batch_stats, dropped, report, classes = _process_batch(
-            batch, release_plan, recoded, suppressed, schema, qis, staging, qi_columns
-        )
-        removed += dropped
-        reports.append(report)
-        released.add_counts(classes)
-        stats = batch_stats if stats is None else stats.merge(batch_stats)
-    return rows_in, removed, stats, reports, released
+    find_spans = steps.span_finder()
+    try:
+        for batch in partition.batches():
+            rows_in += batch.num_rows
+            batch_stats, dropped, report, out = _process_batch(
+                batch, release_plan, recoded, suppressed, schema, qis, find_spans
+            )
+            writer.write(out)
+            released.add(out)
+            removed += dropped
+            reports.append(report)
+            stats = batch_stats if stats is None else stats.merge(batch_stats)
+    except BaseException:
+        writer.abort()
+        raise
+    unit_result = steps.UnitResult(
+        rows_in=rows_in,
+        stats=stats,
+        validation=combine(reports) if reports else None,
+        parts=writer.close(),
+    )
+    return KanonUnitResult(unit=unit_result, removed=removed, classes=released.table())
 
 
 @task(name="publish", cache_policy=NONE)
@@ -144,7 +177,7 @@ def publish_task(staging: Staging, manifest: dict) -> str:
 
 def release_kanon(inputs: steps.ReleaseInputs) -> str:
     """Release ``inputs`` by k-anonymity; returns the published version folder."""
-    from privacy.validation import check_k_anonymity, check_row_count, combine
+    from privacy.validation import check_k_anonymity, check_parts, check_row_count, combine
 
     logger = get_run_logger()
     started_at = steps.now()
@@ -157,7 +190,7 @@ def release_kanon(inputs: steps.ReleaseInputs) -> str:
     report = scan_task(source)
     release_plan = plan_task(inputs, report)
     steps.pseudonym_key(release_plan)  # fail now, before staging, if a needed key is missing
-    counts = count_task(source, kanon)
+    counts = count_all_classes(source, kanon)
     hierarchies = hierarchies_task(kanon, counts, source.schema)
     solution = search_task(counts, hierarchies, kanon)
     release_plan = govern(release_plan, kanon, {q: h.label for q, h in hierarchies.items()})
@@ -169,9 +202,23 @@ def release_kanon(inputs: steps.ReleaseInputs) -> str:
     with transaction():
         kanon = inputs.spec.k_anonymity
         staging = stage_task(inputs, schema, {"k": str(kanon.k if kanon else "")})
-        rows_in, removed, stats, reports, released = stream_task(
-            source, release_plan, recoded, suppressed, schema, qis, staging, _columns(kanon)
+        results = map_partitions(
+            partition_task,
+            source,
+            release_plan,
+            recoded,
+            suppressed,
+            schema,
+            qis,
+            staging,
+            _columns(kanon),
         )
+        released = ClassCounter(_columns(kanon))
+        for result in results:
+            staging.add_parts(result.unit.parts)
+            released.add_counts(result.classes)
+        rows_in, stats, reports = steps.merge_units([r.unit for r in results])
+        removed = sum(result.removed for result in results)
         staging.finish()
         if rows_in != solution.records:
             raise SourceError(
@@ -188,6 +235,7 @@ def release_kanon(inputs: steps.ReleaseInputs) -> str:
             [
                 *reports,
                 check_row_count(staging.rows, rows_in - removed),
+                check_parts(staging.path, [(p.file, p.rows) for p in staging.parts], schema),
                 *check_k_anonymity(sizes, kanon.k, distinct, l_value, entropy),
             ]
         )

@@ -89,23 +89,30 @@ def partition_task(
 def release_partitions(
     inputs: steps.ReleaseInputs, release_plan: ReleasePlan, schema: pa.Schema, staging: Staging
 ) -> list[steps.UnitResult]:
-    """Run one ``partition`` task per partition on the flow's task runner; wait for all.
-
-    Every task is waited for before an error is raised, so no worker is still writing into
-    the staging folder when the transaction discards it.
-    """
-    partitions = inputs.source.partitions()
-    single = len(partitions) == 1
-    with runners.api_for_workers():
-        futures = [
-            partition_task.submit(part, release_plan, schema, staging, None if single else i)
-            for i, part in enumerate(partitions)
-        ]
-    wait(futures)
-    results = [future.result() for future in futures]  # raises the first failure
+    """Release every partition with :func:`partition_task`; record their parts in ``staging``."""
+    results = map_partitions(partition_task, inputs.source, release_plan, schema, staging)
     for result in results:
         staging.add_parts(result.parts)
     return results
+
+
+def map_partitions(partition_task_fn, source: Source, *args) -> list:
+    """Run ``partition_task_fn(partition, *args, unit)`` for every partition; wait for all.
+
+    The tasks run on the flow's task runner (threads, or Dask workers). ``unit`` is the
+    partition's index, or None when the source is a single file. Every task is waited for
+    before an error is raised, so no worker is still writing into a staging folder when the
+    transaction discards it. Returns the results in partition order.
+    """
+    partitions = source.partitions()
+    single = len(partitions) == 1
+    with runners.api_for_workers():
+        futures = [
+            partition_task_fn.submit(part, *args, None if single else i)
+            for i, part in enumerate(partitions)
+        ]
+    wait(futures)
+    return [future.result() for future in futures]  # raises the first failure
 
 
 @task(name="publish", cache_policy=NONE)
