@@ -64,23 +64,31 @@ _POLARS_TYPES = {
 def source_frame(source: Source, columns: list[str] | None = None) -> tuple[pl.LazyFrame, int]:
     """Open the source as a Polars LazyFrame with the types settled by ``flows.load``.
 
-    Returns the frame and the source's row count. CSV in UTF-8 is scanned lazily (columns not
-    in ``columns`` stay text); other encodings are read through the Arrow batches of
-    :meth:`Source.batches`.
+    Returns the frame and the source's row count. Parquet (every partition of a partitioned
+    source, Hive keys as text) and CSV in UTF-8 are scanned lazily (CSV columns not in
+    ``columns`` stay text), so Polars streams them; CSV in other encodings, and CSV partitions
+    under Hive folders, are read through the Arrow batches of :meth:`Source.batches`.
     """
+    files = [str(path) for path in source.files]
+    hive_keys = list(source.partitions()[0].constants)
     try:
         if source.format == "parquet":
-            frame = pl.scan_parquet(source.path)
+            frame = pl.scan_parquet(
+                files,
+                hive_partitioning=bool(hive_keys),
+                hive_schema={key: pl.String for key in hive_keys} or None,
+            )
             rows = frame.select(pl.len()).collect().item()
             return frame, int(rows)
-        if source.options.encoding.lower().replace("-", "") in ("utf8", "utf8lossy"):
+        plain_text = source.options.encoding.lower().replace("-", "") in ("utf8", "utf8lossy")
+        if plain_text and not hive_keys:
             wanted = set(columns or source.schema.names)
             schema = {
                 f.name: _POLARS_TYPES.get(str(f.type), pl.String) if f.name in wanted else pl.String
                 for f in source.schema
             }
             frame = pl.scan_csv(
-                source.path,
+                files,
                 schema=schema,
                 separator=source.options.sep,
                 quote_char=source.options.quote_char,
