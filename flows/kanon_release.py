@@ -98,19 +98,20 @@ def _process_batch(
     recoded: list[Recoding],
     suppressed: pa.Array,
     schema: pa.Schema,
-    qis: frozenset[str],
     find_spans=None,
 ):
-    """De-identify, generalise and validate one batch.
-
-    Returns the transform stats, records removed, the validation report and the batch.
-    """
-    from privacy.validation import validate_release
-
+    """De-identify and generalise one batch: (transform stats, records removed, batch)."""
     out, stats = steps.apply(batch, release_plan, find_spans)
     out, removed = steps.phi_safe(generalise)(out, recoded, suppressed, schema)
-    report = steps.phi_safe(validate_release)(out.to_pandas(), release_plan, schema, None, qis)
-    return stats, removed, report, out
+    return stats, removed, out
+
+
+def _validate(rows: list[pa.RecordBatch], release_plan: ReleasePlan, schema, qis):
+    """Validate a window of generalised rows (QI columns checked as generalised)."""
+    from privacy.validation import validate_release
+
+    frame = pa.Table.from_batches(rows, schema=schema).to_pandas()
+    return steps.phi_safe(validate_release)(frame, release_plan, schema, None, qis)
 
 
 @dataclass(frozen=True)
@@ -146,17 +147,23 @@ def partition_task(
     stats, reports = None, []
     released = ClassCounter(qi_columns)
     find_spans = steps.span_finder()
+    window: list[pa.RecordBatch] = []  # written, awaiting validation
     try:
         for batch in partition.batches():
             rows_in += batch.num_rows
-            batch_stats, dropped, report, out = _process_batch(
-                batch, release_plan, recoded, suppressed, schema, qis, find_spans
+            batch_stats, dropped, out = _process_batch(
+                batch, release_plan, recoded, suppressed, schema, find_spans
             )
             writer.write(out)
             released.add(out)
+            window.append(out)
+            if sum(b.num_rows for b in window) >= steps.VALIDATION_ROWS:
+                reports.append(_validate(window, release_plan, schema, qis))
+                window = []
             removed += dropped
-            reports.append(report)
             stats = batch_stats if stats is None else stats.merge(batch_stats)
+        if window:
+            reports.append(_validate(window, release_plan, schema, qis))
     except BaseException:
         writer.abort()
         raise

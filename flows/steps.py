@@ -196,9 +196,13 @@ def apply(
     )
 
 
+VALIDATION_ROWS = 200_000
+"""Rows of de-identified output validated together by one GX run."""
+
+
 @phi_safe
-def validate(batch: pa.RecordBatch, release_plan: ReleasePlan, schema: pa.Schema):
-    """Run the plan's validation suite on one de-identified batch (no row-count check)."""
+def validate(batch: pa.RecordBatch | pa.Table, release_plan: ReleasePlan, schema: pa.Schema):
+    """Run the plan's validation suite on de-identified rows (no row-count check)."""
     from privacy.validation import validate_release
 
     return validate_release(batch.to_pandas(), release_plan, schema, expected_rows=None)
@@ -226,23 +230,32 @@ def release_unit(
 
     A unit is one partition of a partitioned source (``unit`` = its index; its rows go to
     ``part-<unit>-*.parquet``), or a whole single-file source (``unit=None``). Each batch is
-    applied, validated and appended to the staging folder, so memory stays at one batch
-    whatever the unit's size and nothing row-sized is returned. May run in any process that
-    sees the staging folder (a Dask worker): the pseudonym key is read from that process's
-    environment, and keyed pseudonyms are the same wherever they are computed.
+    applied and appended to the staging folder, and validated in windows of
+    ``VALIDATION_ROWS`` rows (a GX validation has a fixed cost, so one per small batch would
+    dominate), so memory stays at one window whatever the unit's size and nothing row-sized
+    is returned. A failed check fails the release; the staging folder is never published.
+    May run in any process that sees the staging folder (a Dask worker): the pseudonym key
+    is read from that process's environment, and keyed pseudonyms are the same wherever
+    they are computed.
     """
     from privacy.validation import combine
 
     writer = staging.part_writer(unit)
     find_spans = span_finder()  # configuration read once per unit, not per batch
     rows_in, stats, reports = 0, None, []
+    window: list[pa.RecordBatch] = []  # written, awaiting validation
     try:
         for batch in source.batches():
             rows_in += batch.num_rows
             out, batch_stats = apply(batch, release_plan, find_spans)
-            reports.append(validate(out, release_plan, schema))
             writer.write(out)
+            window.append(out)
+            if sum(b.num_rows for b in window) >= VALIDATION_ROWS:
+                reports.append(validate(pa.Table.from_batches(window), release_plan, schema))
+                window = []
             stats = batch_stats if stats is None else stats.merge(batch_stats)
+        if window:
+            reports.append(validate(pa.Table.from_batches(window), release_plan, schema))
     except BaseException:
         writer.abort()
         raise
