@@ -97,7 +97,9 @@ def test_partition_with_other_columns_is_refused(
 def test_csv_partition_with_another_header_is_refused(tmp_path: Path) -> None:
     write_parts(tmp_path / "ds", [table(0, 2), table(2, 2).rename_columns(["id", "zip", "flg"])],
                 fmt="csv")  # fmt: skip
-    with pytest.raises(SourceError, match=r"part-1\.csv: column `flag` is missing \(it is in part-0\.csv\)"):
+    with pytest.raises(
+        SourceError, match=r"part-1\.csv: column `flag` is missing \(it is in part-0\.csv\)"
+    ):
         open_source(SourceSpec(path=tmp_path / "ds" / "*.csv"))
 
 
@@ -118,6 +120,18 @@ def test_detection_sample_is_stratified_over_partitions(tmp_path: Path) -> None:
     assert sorted(set(sample.column("flag").to_pylist())) == ["a", "b", "c"]
     # More partitions than rows wanted: evenly spaced partitions, first and last included.
     assert set(source.sample(2).column("flag").to_pylist()) == {"a", "c"}
+
+
+def test_parquet_file_sample_is_stratified_over_row_groups(tmp_path: Path) -> None:
+    path = tmp_path / "one.parquet"
+    pq.write_table(
+        pa.concat_tables([table(0, 100, "a"), table(100, 100, "b"), table(200, 100, "c")]),
+        path,
+        row_group_size=100,
+    )
+    source = open_source(SourceSpec(path=path))
+    assert sorted(set(source.sample(30).column("flag").to_pylist())) == ["a", "b", "c"]
+    assert source.sample(30).num_rows == 30
 
 
 def test_fingerprint_changes_when_any_partition_changes(tmp_path: Path) -> None:
