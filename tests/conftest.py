@@ -8,6 +8,7 @@ repo). Where that folder is absent they skip with a visible reason, unless
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,11 @@ os.environ.pop("SHAREABLE_DB_URL", None)
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 TEST_KEY = "test-key-0123456789abcdef"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the session's SHAREABLE_HOME (catalog, Prefect database, default releases)."""
+    shutil.rmtree(_HOME, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
