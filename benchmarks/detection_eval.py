@@ -117,6 +117,12 @@ def evaluate_deid(split: str, show_misses: int) -> list:
           f"{ours.gold['overall']:>13}")  # fmt: skip
     print(f"{'precision':24}{_fmt(ours.precision()):>12}{_fmt(theirs.precision()):>12}")
     print(f"{'F2':24}{_fmt(ours.f2()):>12}{_fmt(theirs.f2()):>12}")
+    # Beside, not instead of, the strict figure: the issue asks for weekdays and holidays to be
+    # found, the gold standard never marks them (see _eval_common.UNANNOTATED_DATE_WORDS).
+    aside = ours.precision(set_aside_date_words=True)
+    print(f"{'precision w/o weekdays':24}{_fmt(aside):>12}"
+          f"{_fmt(theirs.precision(set_aside_date_words=True)):>12}"
+          f"   ({ours.unannotated} day/holiday-name tokens found, unmarked in gold)")  # fmt: skip
     for category in CATEGORIES:
         print(f"{'recall ' + category:24}{_fmt(ours.recall(category)):>12}"
               f"{_fmt(theirs.recall(category)):>12}{ours.gold[category]:>13}")  # fmt: skip

@@ -27,6 +27,7 @@ Presidio's default ``AnalyzerEngine()`` would try to download a spaCy model.
 from __future__ import annotations
 
 import atexit
+import copy
 import logging
 import multiprocessing
 import multiprocessing.pool
@@ -41,13 +42,18 @@ from importlib.metadata import version
 from types import ModuleType
 
 import pyarrow as pa
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    PatternRecognizer,
+    RecognizerResult,
+)
 
 from privacy import entities as ent
 from privacy.detection_config import DetectionConfig, load_detection_config
 from privacy.errors import InternalError
 from privacy.nlp_engine import LANGUAGE, build_nlp_engine, describe_nlp_engine
-from privacy.recognizers.registry import build_registry
+from privacy.recognizers.registry import PRESIDIO_QUICK_CHECKS, build_registry
 from privacy.report import ColumnFinding, DetectionReport
 from transforms.text import TextSpan
 
@@ -352,18 +358,14 @@ def _analyze_lazily(
     raw text, results at or above the threshold are kept as they are, and only the weaker
     results of recognizers that have context words go, with their text, through spaCy
     (batched) and the context enhancer. Duplicates are removed as Presidio does.
+
+    A text in which none of a recognizer's context words occurs cannot keep that recognizer's
+    weak results, so there only its patterns that score at the threshold are run (see
+    :func:`_lazy_plan`): the result is the same, found with less regex work.
     """
     threshold = config.score_threshold
-    recognizers = analyzer.registry.get_recognizers(language=LANGUAGE, all_fields=True)
-    for recognizer in recognizers:
-        if not recognizer.is_loaded:
-            recognizer.load()
-            recognizer.is_loaded = True
-    context_words = {
-        r.id: tuple(w.lower() for w in r.context)
-        for r in recognizers
-        if getattr(r, "context", None)
-    }
+    plan = _lazy_plan(analyzer, threshold)
+    recognizers = [step.recognizer for step in plan]
     entities = analyzer.get_supported_entities(language=LANGUAGE)
     strong: list[list[RecognizerResult]] = []
     weak: dict[int, list[RecognizerResult]] = {}
@@ -371,15 +373,23 @@ def _analyze_lazily(
         kept: list[RecognizerResult] = []
         lower = text.lower()
         try:
-            for recognizer in recognizers:
-                for result in recognizer.analyze(text=text, entities=entities, nlp_artifacts=None):
+            for step in plan:
+                recognizer = step.recognizer
+                in_context = any(w in lower for w in step.context)
+                runner = recognizer if in_context else step.without_context
+                if runner is None:
+                    continue
+                if step.quick_check is not None and (not in_context or step.check_always):
+                    if step.quick_check.search(lower if step.check_lower else text) is None:
+                        continue
+                for result in runner.analyze(text=text, entities=entities, nlp_artifacts=None):
                     metadata = result.recognition_metadata or {}
                     result.recognition_metadata = metadata
                     metadata.setdefault(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id)
                     metadata.setdefault(RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name)
                     if result.score >= threshold:
                         kept.append(result)
-                    elif any(w in lower for w in context_words.get(recognizer.id, ())):
+                    elif in_context:
                         # Context can raise it only if one of its words is in the text.
                         weak.setdefault(position, []).append(result)
         except Exception as exc:  # noqa: BLE001 - Presidio errors can quote the text
@@ -409,6 +419,77 @@ def _analyze_lazily(
         ]
         for results in strong
     ]
+
+
+@dataclass(frozen=True)
+class _LazyStep:
+    """One recognizer of the lazy path, with what to run when its context is absent."""
+
+    recognizer: EntityRecognizer
+    context: tuple[str, ...]  # lower-case context words (substrings looked for in the text)
+    without_context: EntityRecognizer | None  # None: nothing it finds could be kept
+    quick_check: re.Pattern[str] | None  # must match for ``without_context`` to find anything
+    check_always: bool = False  # the check covers every pattern: it holds in context too
+    check_lower: bool = False  # a case-blind check, run on the lower-cased text (faster)
+
+
+_PLANS: dict[tuple[int, float], list[_LazyStep]] = {}
+_QUICK_CHECK_MIN = 0.4
+"""Quick checks cover the patterns scoring this much or more: below it they are not used."""
+
+
+def _lazy_plan(analyzer: AnalyzerEngine, threshold: float) -> list[_LazyStep]:
+    """The recognizers of ``analyzer``, loaded, each with its context-free variant.
+
+    A pattern recognizer that does not validate its matches (a checksum can lift a weak match
+    to score 1) is, where its context is absent, replaced by a copy holding only its patterns
+    that score at ``threshold`` or more - or by nothing when it has none. A recognizer that
+    declares a quick check (``QUICK_CHECK``, or :data:`PRESIDIO_QUICK_CHECKS`: a regex found
+    in every text that its patterns scoring 0.4 or more can match) is skipped, there, in texts
+    where the check finds nothing - also where its context is present when all its patterns
+    score 0.4 or more, or when it validates matches (its check then covers every pattern).
+    Checks are trusted only with a threshold of 0.4 or more.
+    """
+    key = (id(analyzer), threshold)
+    with _LOCK:
+        plan = _PLANS.get(key)
+        if plan is not None:
+            return plan
+        plan = []
+        for recognizer in analyzer.registry.get_recognizers(language=LANGUAGE, all_fields=True):
+            if not recognizer.is_loaded:
+                recognizer.load()
+                recognizer.is_loaded = True
+            context = tuple(w.lower() for w in (getattr(recognizer, "context", None) or ()))
+            without: EntityRecognizer | None = recognizer
+            if (
+                context
+                and isinstance(recognizer, PatternRecognizer)
+                and type(recognizer).validate_result is PatternRecognizer.validate_result
+                and not recognizer.deny_list
+            ):
+                patterns = [p for p in recognizer.patterns if p.score >= threshold]
+                if len(patterns) < len(recognizer.patterns):
+                    without = None
+                    if patterns:
+                        without = copy.copy(recognizer)
+                        without.patterns = patterns
+            check = getattr(type(recognizer), "QUICK_CHECK", None) or PRESIDIO_QUICK_CHECKS.get(
+                type(recognizer).__name__
+            )
+            blind = bool(check) and check.startswith("(?i)")
+            if check and threshold >= _QUICK_CHECK_MIN:
+                quick = re.compile(check.removeprefix("(?i)"))
+            else:
+                quick = None
+            validates = isinstance(recognizer, PatternRecognizer) and (
+                type(recognizer).validate_result is not PatternRecognizer.validate_result
+            )
+            patterns = getattr(recognizer, "patterns", None) or ()
+            always = validates or all(p.score >= _QUICK_CHECK_MIN for p in patterns)
+            plan.append(_LazyStep(recognizer, context, without, quick, always, blind))
+        _PLANS[key] = plan
+    return plan
 
 
 def _merge(spans: Iterable[TextSpan]) -> list[TextSpan]:

@@ -209,9 +209,10 @@ class DetectionConfig(BaseModel):
         "formats are recognised (python-phonenumbers region codes).",
     )
     name_locales: tuple[str, ...] = Field(
-        default=("en_US",),
+        default=("en_US", "en", "en_GB", "en_IE"),
         min_length=1,
-        description="Faker locales whose first and last names make the name gazetteer.",
+        description="Faker locales whose first and last names make the name gazetteer (the "
+        "first in full; the others without frequent English words and US places).",
     )
     free_text: FreeTextSettings = Field(
         default_factory=FreeTextSettings, description="Free-text column heuristics."

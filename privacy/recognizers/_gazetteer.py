@@ -3,7 +3,9 @@
 Names, states, street and city words come from Faker's locale providers; "is this an ordinary
 English word?" comes from the lexeme probabilities shipped in ``spacy-lookups-data``: a word is
 *common* when its lower-case form is at least as frequent as its capitalised form ("hope",
-"brown", "well"), which sets it apart from names ("John", "Boston", "Garcia").
+"brown", "well"), which sets it apart from names ("John", "Boston", "Garcia"). The
+:class:`Lexicon` adds WordNet's dictionary words from the same package and tolerates one typing
+slip ("speach"), so that rare words and misspellings of clinical notes are not taken for names.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import importlib
 import json
 from pathlib import Path
 
+import regex
 from faker.providers.address.en_US import Provider as _UsAddress
 from faker.providers.geo.en_US import Provider as _UsGeo
 
@@ -37,6 +40,12 @@ CITY_PREFIXES: tuple[str, ...] = (*_UsAddress.city_prefixes, "Saint", "St.", "Fo
 US_CITIES: frozenset[str] = frozenset(c[2] for c in _UsGeo.land_coords if c[3] == "US")
 """The US places in Faker's geo provider."""
 
+COUNTRIES: frozenset[str] = frozenset(
+    {c.lower() for c in _UsAddress.countries}
+    | {"europe", "asia", "africa", "australia", "antarctica", "america", "caribbean"}
+)
+"""Countries (Faker's list) and continents, lower case: larger than a state, no identifier."""
+
 MONTHS: tuple[str, ...] = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
@@ -48,23 +57,47 @@ WEEKDAYS: tuple[str, ...] = (
 
 @functools.cache
 def first_names(locales: tuple[str, ...]) -> frozenset[str]:
-    """Lower-cased first names of the Faker ``locales`` (e.g. ``("en_US",)``)."""
-    names: set[str] = set()
-    for locale in locales:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for attr in ("first_names", "first_names_female", "first_names_male"):
-            names.update(_words(getattr(provider, attr, ())))
-    return frozenset(names)
+    """Lower-cased first names of the Faker ``locales`` (e.g. ``("en_US",)``).
+
+    The first locale gives all its names; the others (larger lists such as Faker's ``en``)
+    only those that are not frequent English words or stop words ("will", "grace", "early"),
+    or US places ("boston"), or clinical words, so that adding a locale adds rarer names, not
+    noise. The first locale's names are kept whole: "Amber" is a colour in a note but a name
+    after "Ms.".
+    """
+    return _names(locales, ("first_names", "first_names_female", "first_names_male"))
 
 
 @functools.cache
 def last_names(locales: tuple[str, ...]) -> frozenset[str]:
-    """Lower-cased last names of the Faker ``locales``."""
+    """Lower-cased last names of the Faker ``locales`` (filtered as in :func:`first_names`)."""
+    return _names(locales, ("last_names",))
+
+
+def _names(locales: tuple[str, ...], attrs: tuple[str, ...]) -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
     names: set[str] = set()
-    for locale in locales:
+    for index, locale in enumerate(locales):
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        names.update(_words(getattr(provider, "last_names", ())))
+        found: set[str] = set()
+        for attr in attrs:
+            found.update(_words(getattr(provider, attr, ())))
+        if index:
+            frequent = common_words(EXTRA_NAME_MAX_LOG_PROB)
+            places = {c.lower() for c in US_CITIES} | {c.lower() for c in US_STATE_NAMES}
+            found = {
+                n
+                for n in found
+                if n not in frequent | places and n not in STOP_WORDS and n not in CLINICAL_WORDS
+            }
+        names |= found
     return frozenset(names)
+
+
+EXTRA_NAME_MAX_LOG_PROB = -12.5
+"""Names of the second and later locales that are English words at least this frequent are
+left out (see :func:`first_names`)."""
 
 
 def _words(names: object) -> set[str]:
@@ -84,17 +117,7 @@ def common_words(min_log_prob: float | None = None) -> frozenset[str]:
         min_log_prob: Lowest log probability of a common word (default
             :data:`COMMON_LOG_PROB`); a higher value gives only the more frequent words.
     """
-    import spacy_lookups_data
-
-    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
-    with gzip.open(path, "rb") as handle:
-        raw = handle.read()
-    try:  # orjson (a Prefect dependency) parses the 30 MB table three times faster
-        import orjson
-
-        probs: dict[str, float] = orjson.loads(raw)
-    except ImportError:  # pragma: no cover - depends on the environment
-        probs = json.loads(raw)
+    probs = _lexeme_probs()
     floor = -30.0
     return frozenset(
         word
@@ -104,6 +127,153 @@ def common_words(min_log_prob: float | None = None) -> frozenset[str]:
         and prob >= (COMMON_LOG_PROB if min_log_prob is None else min_log_prob)
         and prob >= probs.get(word.title(), floor)
     )
+
+
+@functools.cache
+def dictionary_words() -> frozenset[str]:
+    """English dictionary words that are not mainly proper nouns ("sedate", "commode").
+
+    The lemmas of WordNet's index and the inflected forms of spaCy's lemma table (both shipped
+    in ``spacy-lookups-data``, WordNet licence), less the words that the lexeme probabilities
+    show written capitalised more often than not ("lucy", "boston", "lange"). Rare clinical
+    words missing from :func:`common_words` are found here.
+    """
+    import spacy_lookups_data
+
+    folder = Path(spacy_lookups_data.__file__).parent / "data"
+    words: set[str] = set()
+    for part in _load_json_gz(folder / "en_lemma_index.json.gz").values():
+        words.update(part)
+    words.update(_load_json_gz(folder / "en_lemma_lookup.json.gz"))
+    probs = _lexeme_probs()
+    floor = -30.0
+    return frozenset(
+        w
+        for w in words
+        if len(w) > 2
+        and w.isalpha()
+        and w.islower()
+        and probs.get(w, floor) >= probs.get(w.title(), floor)
+        and probs.get(w, floor) >= probs.get(w.upper(), floor)
+    )
+
+
+class Lexicon:
+    """Answer "is this an ordinary English word?", with room for a typing slip.
+
+    A word is in the lexicon when it is in ``words``, or - when it is at least
+    :data:`MISSPELLING_MIN_LEN` letters long and not in ``names`` - one edit (a letter dropped,
+    added, changed or two swapped, not the first) away from a word of ``near``, the frequent
+    words: notes are typed fast ("speach", "protocal", "tranplant"), and a misspelt word is no
+    name. Answers are cached per word.
+    """
+
+    def __init__(
+        self,
+        words: frozenset[str],
+        names: frozenset[str] = frozenset(),
+        near: frozenset[str] | None = None,
+    ) -> None:
+        self.words = words
+        self.names = names
+        self.near = words if near is None else near
+        self._cache: dict[str, bool] = {}
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        if word in self.words:
+            return True
+        known = self._cache.get(word)
+        if known is None:
+            known = (
+                len(word) >= MISSPELLING_MIN_LEN
+                and word not in self.names
+                and word.isalpha()
+                and any(e in self.near and e[0] == word[0] for e in _edits1(word))
+            )
+            self._cache[word] = known
+        return known
+
+
+MISSPELLING_MIN_LEN = 6
+"""Shortest word that :class:`Lexicon` checks for a typing slip (shorter ones are too close
+to too many words)."""
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str):
+    """Every string one edit from ``word`` (Norvig's spelling corrector), lazily."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    for a, b in splits:
+        if b:
+            yield a + b[1:]
+        if len(b) > 1:
+            yield a + b[1] + b[0] + b[2:]
+    for a, b in splits:
+        for c in _LETTERS:
+            if b:
+                yield a + c + b[1:]
+            yield a + c + b
+
+
+@functools.cache
+def lexicon(locales: tuple[str, ...] = ("en_US",)) -> Lexicon:
+    """The :class:`Lexicon` of common and dictionary words; names and US places are exempt."""
+    return Lexicon(
+        common_words() | dictionary_words(),
+        names=first_names(locales)
+        | last_names(locales)
+        | {c.lower() for c in US_CITIES}
+        | {s.lower() for s in US_STATE_NAMES},
+        near=common_words(),
+    )
+
+
+def _load_json_gz(path: Path) -> dict:
+    with gzip.open(path, "rb") as handle:
+        raw = handle.read()
+    try:  # orjson (a Prefect dependency) parses large tables three times faster
+        import orjson
+
+        return orjson.loads(raw)
+    except ImportError:  # pragma: no cover - depends on the environment
+        return json.loads(raw)
+
+
+@functools.cache
+def _lexeme_probs() -> dict[str, float]:
+    import spacy_lookups_data
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
+    return _load_json_gz(path)
+
+
+_SHORTHAND_AFTER = {
+    "PA": regex.compile(
+        r"[ \t]*(?:\d|(?i:line|lines|cath|catheter|pressures?|numbers|sats?|diastolic|systolic"
+        r"|port|tracing|wave ?form|wedge|distal|'?s\b))"
+    ),
+    "NP": regex.compile(r"[ \t]*(?i:cough|sx|sxn|suction\w*|swab|airway|trumpet|\d)"),
+}
+_SHORTHAND_BEFORE = {
+    "NP": regex.compile(r"(?i:\d\s*l|lpm|o2|via|nc|%)[ \t]*$"),
+}
+
+
+def credential_is_shorthand(text: str, start: int, end: int) -> bool:
+    """Whether ``PA``/``NP`` at ``text[start:end]`` is clinical shorthand, not a credential.
+
+    ``PA line``, ``PA 35/22`` (pulmonary artery) and ``4L NP``, ``NP sxn`` (nasal prongs,
+    nasopharyngeal) name no physician assistant or nurse practitioner.
+    """
+    word = text[start:end].upper()
+    after = _SHORTHAND_AFTER.get(word)
+    if after is not None and after.match(text, end):
+        return True
+    before = _SHORTHAND_BEFORE.get(word)
+    return before is not None and before.search(text[max(0, start - 12) : start]) is not None
 
 
 VERY_COMMON_LOG_PROB = -11.0
@@ -151,6 +321,9 @@ CLINICAL_WORDS = frozenset(
     pej cx hx dx tx rx sx fx abg abgs mdi's ph vss nad pnd fld ectopy notifed famliy famil
     step down stepdown telemetry tele sdu pcu cmh angio cxray ekgs nsb wnl cn
     bed beds extubate extubation intubate q stretcher chair wheelchair ambulance
+    con't cont yest lws lcs bb ep cpt gtt gtts sxn cns cts csurg lll rll rul rml lul mae nts
+    cco cvvhf cvvhdf pmicu msicu nsicu tsicu csicu npn aline a-line ace ami ica ted teds tia
+    eve spont oint gluc dced stong ota lue rue lle rle perla perl perrla pearl pearla usoh cpk
     """.split()
 )
 """Clinical shorthand and hospital vocabulary: never a name or place, however rare in English."""

@@ -39,6 +39,9 @@ class AccountNumberRecognizer(PatternRecognizer):
             0.7,
         ),
     ]
+    QUICK_CHECK = r"(?i)acct|account|billing|invoice|guarantor|\bcard\b|\bcc\b|iban"
+    """Found in every text that a pattern scoring 0.4 or more can match (a cheap pre-filter:
+    the detector skips those patterns where this finds nothing)."""
     CONTEXT = ["account", "acct", "billing", "invoice", "guarantor"]
 
     def __init__(

@@ -18,7 +18,22 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from privacy.entities import LOCATION, PERSON
 from privacy.recognizers import _gazetteer as gaz
-from privacy.recognizers.name_place_recognizer import NamePlaceRecognizer, rule_results
+from privacy.recognizers.name_place_recognizer import (
+    NamePlaceRecognizer,
+    rule_results,
+    trim_possessives,
+)
+
+_COMPILED: dict[str, regex.Pattern[str]] = {}
+
+
+def _rx(pattern: str) -> regex.Pattern[str]:
+    """``pattern`` compiled once (``regex``'s own cache costs more per call than the match)."""
+    compiled = _COMPILED.get(pattern)
+    if compiled is None:
+        compiled = _COMPILED[pattern] = regex.compile(pattern)
+    return compiled
+
 
 _WORD = regex.compile(r"[A-Za-z](?:[A-Za-z]|'(?=[A-Za-z]))*")
 _POSSESSIVE = regex.compile(r"'s$")
@@ -75,7 +90,7 @@ MOVES = frozenset(
     medflighted returned return back discharged readmitted moved came coming lives living
     lived resides residing visiting works worked work employed retired followed referred
     enroute flying flew flown leave leaving transported tx'ed nearby shelter job is am i'm
-    tx arrival
+    tx arrival drove drive driving driven traveled travelled traveling travelling relocated
     """.split()
 )
 """Verbs after which ``to``/``from``/``at``/``in`` + a rare word is a place."""
@@ -83,6 +98,28 @@ PLACE_PREPOSITIONS = frozenset({"to", "from", "at", "in", "of"})
 NAMED_FACILITY = frozenset({"memorial", "general", "adventist", "union", "mercy", "sacred"})
 """Facility-name words that name a place on their own before ``hospital`` ("Memorial Hospital")."""
 UNIT_AFTER = frozenset("er ew ed icu micu ccu tcu cath".split())
+PERSON_VERBS = frozenset(
+    """
+    wishes wished wants wanted verbalizes verbalized verbalizing states stated says said agrees
+    agreed understands understood requests requested declines declined refuses refused feels
+    felt asks asked hopes hoped prefers preferred thinks believes expressed expresses called
+    calls phoned phones visited visits spoke speaks came comes met meets
+    """.split()
+)
+"""Verbs whose subject is a person ("Radu wishes", "Tomasa states")."""
+HOSPITAL_CUES = frozenset({"at", "from", "to", "in"})
+"""Prepositions before a hospital's initials ("at GH", "transferred from the GBMC")."""
+MEDICAL_H_INITIALS = frozenset(
+    "adh bph lvh rvh pph sah ich ivh nph ldh tsh fsh lh pth acth doh hh osh bh ih ah mh "
+    "coh poh ch sh th wh nh".split()
+)
+"""Medical abbreviations ending in H, and words too short to tell, that are no hospital."""
+PLACE_FEATURES = frozenset(
+    "shore harbor harbour square sq mill mills heights hills valley beach falls springs village "
+    "island creek ridge landing manor grove glen".split()
+)
+"""Words that end a place's name ("Eastern Shore", "Franklin Square", "Milford Mill")."""
+DIRECTIONS = frozenset("eastern western northern southern north south east west upper".split())
 """Words that follow a hospital's short name ("GH ER", "gh cath lab")."""
 
 
@@ -91,10 +128,18 @@ class ClinicalNoteRecognizer(EntityRecognizer):
 
     Person rules: title or role + candidate words (``DR. SPARKES``, ``son bill``); candidate
     words + ``aware``/``notified``/credential (``W. MAROTTA AWARE``, ``anita morris rn``);
-    initial + uncommon surname (``E. WELSH``); ``A and B`` after a name. Place rules: candidate
+    initial + uncommon surname (``E. WELSH``, ``J SMITH``); ``A and B`` after a name; the
+    subject of a person's verb (``Radu wishes``, ``LEONA CALLED``). Place rules: candidate
     words before a facility word (``Kernan hospital``, ``Union Memorial``); ``University of X``;
     a movement verb + ``to``/``from``/``at``/``in`` + a rare word (``transfer to quartermain
-    2``, ``lives in catonsville``); a short name before ``ER``/``ICU`` (``GH ER``).
+    2``, ``lives in catonsville``); a short name before ``ER``/``ICU`` (``GH ER``); hospital
+    initials after a preposition (``at GH``, ``from the GBMC``); a name before a place-name
+    word (``Eastern Shore``, ``Franklin Square``).
+
+    Guards: ``NP``/``PA`` used as shorthand (``4L NP``, ``PA line``) are no credentials; a
+    cue and a name are not read across a line, a quote or an ellipsis; words one typing slip
+    from a frequent word (:class:`~privacy.recognizers._gazetteer.Lexicon`), contractions,
+    countries and states are no candidates.
     """
 
     ENTITIES = [PERSON, LOCATION]
@@ -116,7 +161,8 @@ class ClinicalNoteRecognizer(EntityRecognizer):
     def load(self) -> None:
         """Build the word classes (Faker names, common English words)."""
         self.names = gaz.first_names(self.locales) | gaz.last_names(self.locales)
-        self.common = gaz.common_words()
+        self.last_names = gaz.last_names(self.locales)
+        self.common = gaz.lexicon(self.locales)
         self.very_common = gaz.common_words(gaz.VERY_COMMON_LOG_PROB)
         self.fairly_common = gaz.common_words(gaz.VERY_COMMON_LOG_PROB - 1.5)
         self.states = {s.lower() for s in gaz.US_STATE_NAMES} | {
@@ -136,6 +182,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             | self.days
             | NamePlaceRecognizer.NOT_NAMES
         )
+        self.place_stop = self.stop | gaz.COUNTRIES | self.states
 
     # -- word classes -------------------------------------------------------------------
 
@@ -143,6 +190,8 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         """A word that could be a name or place: listed or rare, never shorthand."""
         if len(low) < 2 or low in self.stop or low in self.states:
             return False
+        if "'" in low and low[1] != "'":
+            return False  # a contraction ("i'm", "don't"), not "o'brien"
         if low in self.names:
             return True
         return low not in self.common and not low.endswith(gaz.MEDICAL_ENDINGS + ("icu",))
@@ -166,9 +215,27 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             found += self._people(text, words)
         if LOCATION in entities:
             found += self._places(text, words)
-        return rule_results(self, found)
+        return rule_results(self, trim_possessives(text, found))
 
     # -- people -------------------------------------------------------------------------
+
+    def _cue_gap_ok(self, text: str, words: list, i: int, cue_end: int, gap: str) -> bool:
+        """Whether the cue ``words[i:cue_end]`` and the word after it are one phrase.
+
+        Not across a line, a quote, a clause mark or (but after a title or a short
+        abbreviation such as ``dtr.``) a full stop; a title (``MR``) is no title right after a
+        sign or digit (``3+MR``: mitral regurgitation) or before a comma.
+        """
+        if len(gap) > 4 or "\n" in gap or any(c in gap for c in ';:!?"'):
+            return False
+        cue = words[cue_end - 1][2]
+        if "." in gap and not (cue in TITLES or len(cue) <= 3) or ".." in gap:
+            return False
+        if cue in TITLES:
+            before = text[words[i][0] - 1 : words[i][0]] if words[i][0] else ""
+            if (before and before in "-+/" or before.isdigit()) or "," in gap:
+                return False
+        return True
 
     def _gap(self, text: str, words: list, j: int) -> str:
         return text[words[j - 1][1] : words[j][0]]
@@ -181,7 +248,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         """
         if self._candidate(low):
             return True
-        if relative and (low.endswith(("ed", "es", "ing")) or low in self.fairly_common):
+        if relative and (low.endswith(("ed", "s", "ing")) or low in self.fairly_common):
             return False
         return (
             len(low) > 2
@@ -205,7 +272,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             if j > i:
                 gap = self._gap(text, words, j)
                 initial = len(words[j - 1][2]) == 1
-                if not (regex.fullmatch(r"[ \t]+|-", gap) or (initial and gap.strip() == ".")):
+                if not (_rx(r"[ \t]+|-").fullmatch(gap) or (initial and gap.strip() == ".")):
                     break
             low = words[j][2]
             if len(low) == 1 and j + 1 < len(words):
@@ -214,10 +281,16 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     j += 1
                     continue
                 break
+            written = text[words[j][0] : words[j][1]]
             if rare_only and count == 0:
-                ok = self._rare(low)
+                # "per SSRI", "per BMC": capitals in a mixed-case note are an acronym.
+                acronym = written.isupper() and len(written) <= 5 and not text.isupper()
+                ok = self._rare(low) and not acronym
             elif title and count == 0:
-                ok = self._after_title(low, relative)
+                # "mr I remained": after a title, a lower-case word in a mixed-case note must
+                # be rare or a listed name.
+                lower_in_mixed = written.islower() and not text.islower()
+                ok = self._candidate(low) if lower_in_mixed else self._after_title(low, relative)
             else:
                 ok = self._candidate(low)
             if not ok:
@@ -230,12 +303,13 @@ class ClinicalNoteRecognizer(EntityRecognizer):
     def _people(self, text: str, words: list) -> list[tuple[int, int, str, float, str]]:
         out: list[tuple[int, int, str, float, str]] = []
         n = len(words)
+        mixed = any(c.islower() for c in text) and any(c.isupper() for c in text)
 
         def add(i: int, j: int, score: float, rule: str) -> None:
             out.append((words[i][0], words[j - 1][1], PERSON, score, rule))
             # "Sons Smokey, Morris and Roger": a list of names after a plural role.
             k = j
-            while k + 1 < n and regex.fullmatch(r",[ \t]*", self._gap(text, words, k)):
+            while k + 1 < n and _rx(r",[ \t]*").fullmatch(self._gap(text, words, k)):
                 e = self._name_run(text, words, k)
                 if e == k:
                     break
@@ -251,7 +325,9 @@ class ClinicalNoteRecognizer(EntityRecognizer):
 
         for i, (_, end, low) in enumerate(words):
             cue_end = None
-            if low in TITLES or low in ROLES:
+            if low in {"np", "pa"} and gaz.credential_is_shorthand(text, words[i][0], end):
+                pass  # "4L NP", "PA line": nasal prongs, pulmonary artery
+            elif low in TITLES or low in ROLES:
                 cue_end = i + 1
             else:
                 for cue in CUE_PHRASES:
@@ -262,7 +338,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                         break
             if cue_end is not None and cue_end < n:
                 gap = text[words[cue_end - 1][1] : words[cue_end][0]]
-                if len(gap) <= 4 and "\n" not in gap and not any(c in gap for c in ";:!?"):
+                if self._cue_gap_ok(text, words, i, cue_end, gap):
                     title = low in TITLES and low not in {"ms", "miss"}  # MS: mental status
                     relative = low in RELATIVES
                     k = cue_end
@@ -280,15 +356,22 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     if j > k:
                         add(k, j, 0.85 if title else 0.7, "title" if title else "role or cue")
             # Name words before "aware", "notified" or a credential.
-            if low in AFTER_NAME and i > 0:
+            # ... or before a relation in brackets: "Amarilis (daughter)".
+            bracketed = (
+                low in RELATIVES
+                and i > 0
+                and _rx(r"[ \t]*\([ \t]*").fullmatch(text[words[i - 1][1] : words[i][0]])
+                and text[end : end + 1] == ")"
+            )
+            if (low in AFTER_NAME or bracketed) and i > 0:
                 gap = text[words[i - 1][1] : words[i][0]]
-                if regex.fullmatch(r"[ \t]*[,(]?[ \t]*(?:made[ \t]+)?", gap):
+                if _rx(r"[ \t]*[,()]?[ \t]*(?:made[ \t]+)?").fullmatch(gap):
                     k = i
                     while k > 0 and i - k < 3:
                         prev = words[k - 1][2]
                         g = text[words[k - 1][1] : words[k][0]] if k < i else " "
                         if k < i and not (
-                            regex.fullmatch(r"[ \t]+", g) or (len(prev) == 1 and g.strip() == ".")
+                            _rx(r"[ \t]+").fullmatch(g) or (len(prev) == 1 and g.strip() == ".")
                         ):
                             break
                         if len(prev) == 1 and k < i:
@@ -299,16 +382,45 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                         k -= 1
                     if k < i and any(len(words[x][2]) > 1 for x in range(k, i)):
                         out.append((words[k][0], words[i - 1][1], PERSON, 0.7, "before credential"))
-            # Initial + rare surname: "E. WELSH", "s. roberto".
+            # Initial + rare surname: "E. WELSH", "s. roberto", "J SMITH" (a listed surname).
             if len(low) == 1 and low not in "rlx" and i + 1 < n:
                 gap = text[end : words[i + 1][0]]
-                if regex.fullmatch(r"\.[ \t]?", gap) and self._rare(words[i + 1][2]):
+                tight = gap == "." and not (
+                    text[words[i][0]].isupper() and text[words[i + 1][0]].isupper()
+                )
+                nxt = words[i + 1][2]
+                bare = (
+                    gap == " "
+                    and text[words[i][0]].isupper()
+                    and nxt in self.last_names
+                    and nxt not in self.common
+                )
+                dotted = _rx(r"\.[ \t]?").fullmatch(gap) and not tight and self._rare(nxt)
+                if dotted or bare:
                     before = text[max(0, words[i][0] - 1) : words[i][0]]
                     if before in {"", " ", "\t", "\n", "(", "-", ",", ">"}:
                         out.append((words[i][0], words[i + 1][1], PERSON, 0.6, "initial + surname"))
+            # The subject of a person's verb: a capitalised rare word in a mixed-case note
+            # ("Radu wishes"), or a listed name however written ("LEONA CALLED").
+            if (
+                i + 1 < n
+                and words[i + 1][2] in PERSON_VERBS
+                and len(low) > 2
+                and _rx(r"[ \t]+").fullmatch(self._gap(text, words, i + 1))
+                and (
+                    (
+                        mixed
+                        and text[words[i][0]].isupper()
+                        and not text[words[i][0] : end].isupper()
+                        and self._rare(low)
+                    )
+                    or (low in self.names and low not in self.common and low not in self.stop)
+                )
+            ):
+                out.append((words[i][0], end, PERSON, 0.6, "subject of a person's verb"))
             # First + last name from the lists, any case: "lorrie morales".
             if low in self.names and low not in self.common and low not in self.stop:
-                if i + 1 < n and regex.fullmatch(r"[ \t]+", self._gap(text, words, i + 1)):
+                if i + 1 < n and _rx(r"[ \t]+").fullmatch(self._gap(text, words, i + 1)):
                     nxt = words[i + 1][2]
                     if len(nxt) > 2 and self._candidate(nxt):
                         out.append((words[i][0], words[i + 1][1], PERSON, 0.6, "name pair"))
@@ -322,7 +434,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
 
         def spaced(j: int) -> bool:
             gap = self._gap(text, words, j)
-            return bool(regex.fullmatch(r"[ \t]+|\.[ \t]*", gap))
+            return bool(_rx(r"[ \t]+|\.[ \t]*").fullmatch(gap))
 
         mixed = any(c.islower() for c in text) and any(c.isupper() for c in text)
 
@@ -334,13 +446,18 @@ class ClinicalNoteRecognizer(EntityRecognizer):
 
         for i, (start, end, low) in enumerate(words):
             # Facility: "CALVERT HOSPITAL", "Union Memorial", "Holy Cross Hospital".
-            if low in FACILITY and i > 0 and spaced(i):
+            if low in FACILITY and i > 0 and spaced(i) and self._facility_word(words, i):
                 k = i
                 while k > 0 and i - k < 3 and namey(k - 1):
-                    if k < i and not spaced(k):
+                    if k < i and not (spaced(k) or self._gap(text, words, k) == "-"):
                         break
                     k -= 1
-                if k < i and any(words[x][2] not in FACILITY_NAME for x in range(k, i)):
+                initial = k > 0 and len(words[k - 1][2]) == 1 and self._gap(text, words, k) == ". "
+                if (
+                    k < i
+                    and not initial
+                    and any(words[x][2] not in FACILITY_NAME for x in range(k, i))
+                ):
                     out.append((words[k][0], words[i - 1][1], LOCATION, 0.7, "facility"))
             if low in NAMED_FACILITY and i + 1 < n and words[i + 1][2] in FACILITY:
                 if spaced(i + 1):
@@ -352,7 +469,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             if low in self.state_names and i > 0 and words[i - 1][2] != low:
                 gap = self._gap(text, words, i)
                 prev = words[i - 1][2]
-                if regex.fullmatch(r"[ \t]*,?[ \t]*", gap) and (
+                if _rx(r"[ \t]*,?[ \t]*").fullmatch(gap) and (
                     self._place_word(prev) or prev in {"u", "univ"}
                 ):
                     out.append((words[i - 1][0], words[i - 1][1], LOCATION, 0.6, "before state"))
@@ -381,7 +498,11 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     and e - k < 3
                     and (
                         self._place_word(words[e][2])
-                        or (mixed and text[words[e][0]].isupper() and words[e][2] not in self.stop)
+                        or (
+                            mixed
+                            and text[words[e][0]].isupper()
+                            and words[e][2] not in self.place_stop
+                        )
                     )
                 ):
                     if e > k and not spaced(e):
@@ -405,6 +526,17 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     )
                 ):
                     out.append((words[i + 1][0], words[i + 1][1], LOCATION, 0.55, "unit"))
+            # A hospital's initials after a preposition: "at GH", "from the GBMC".
+            if low in HOSPITAL_CUES and i + 1 < n and spaced(i + 1):
+                k = i + 2 if words[i + 1][2] == "the" and i + 2 < n else i + 1
+                if self._hospital_initials(text, words, k):
+                    out.append((words[k][0], words[k][1], LOCATION, 0.6, "hospital initials"))
+            # A place-name word after a name: "Eastern Shore", "Franklin Square".
+            if low in PLACE_FEATURES and i > 0 and spaced(i):
+                prev = words[i - 1][2]
+                cap = text[words[i - 1][0]].isupper() or not mixed
+                if cap and (prev in DIRECTIONS or self._place_word(prev) or prev in self.names):
+                    out.append((words[i - 1][0], end, LOCATION, 0.6, "place feature"))
             # Short name before ER/ICU: "GH ER", "gh cath lab".
             if low in UNIT_AFTER and i > 0 and spaced(i):
                 prev = words[i - 1][2]
@@ -412,8 +544,36 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     out.append((words[i - 1][0], words[i - 1][1], LOCATION, 0.55, "unit"))
         return out
 
+    def _facility_word(self, words: list, i: int) -> bool:
+        """Whether ``words[i]`` (a facility word) names a facility here, not a drug or a note.
+
+        ``med`` only before ``center``/``campus`` ("Pain med prn" is a drug); ``nursing`` only
+        before ``home``/``facility``/``agency`` ("PMICU Nursing Progress Note").
+        """
+        low = words[i][2]
+        nxt = words[i + 1][2] if i + 1 < len(words) else ""
+        if low == "med":
+            return nxt in {"center", "ctr", "centre", "campus"}
+        if low == "nursing":
+            return nxt in {"home", "facility", "center", "ctr", "agency", "care"}
+        return True
+
+    def _hospital_initials(self, text: str, words: list, k: int) -> bool:
+        """Whether ``words[k]`` is a hospital's initials: ``GH``, ``GBMC`` (ends in H or MC).
+
+        Written in capitals (or in a note without capitals), 2 to 5 letters, and no clinical
+        abbreviation (``OSH``, ``NPH``, ``LVH``).
+        """
+        start, end, low = words[k]
+        word = text[start:end]
+        if not 2 <= len(word) <= 5 or not (word.isupper() or text.islower()):
+            return False
+        if not (low.endswith("h") or low.endswith("mc")) or low in MEDICAL_H_INITIALS:
+            return False
+        return low not in gaz.CLINICAL_WORDS and low not in self.common
+
     def _place_word(self, low: str) -> bool:
-        return self._candidate(low) and low not in self.days
+        return self._candidate(low) and low not in self.days and low not in gaz.COUNTRIES
 
     def _moved(self, words: list, k: int) -> bool:
         """Whether the words before ``words[k]`` are a movement verb and a preposition."""

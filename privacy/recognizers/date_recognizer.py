@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
@@ -38,14 +36,15 @@ _MD_CUE = (
 _NOT_DATE_AFTER = (
     r"(?!\s*(?i:tabs?\b|tablets?|strength|ns\b|normal|doses?\b|mg|ml|cc\b|of\b|%|up\b|bilat"
     r"|hrs?\b|hours?\b|amps?\b|rate\b|pain|incisional|liters?\b|l\b|lpm|gallon|puffs?\b"
-    r"|breaths?\b|pillows?\b|sem\b|murmur|times\b|x\b|ps\b|peep|fio2))"
+    r"|breaths?\b|pillows?\b|sem\b|murmur|times\b|x\b|ps\b|peep|fio2|bpm\b|beats|min\b"
+    r"|minutes|mcg|units?\b|u\b|meq|kg\b|mmhg))"
 )
 # A fraction or score rather than a date: "pain 4/10", "1/2 tab", "strength 5/5".
 _NOT_DATE_BEFORE = (
     r"\b(?i:pain|score|scale|strength|rated|rating|x|q|ratio|i:e|gcs|grade|cpap|ps|psv|peep|bipap"
     r"|ips|eps|simv|imv|vent|ventilation|rales|crackles|cp|c/o|d5|d5w|sem|murmur|cpap/ps|peep/ps"
     r"|ps/peep|mae|strength|grips?|amp|about)[\s:/=]{0,3}(?:of\s|at\s|on\s|to\s)?\s{0,2}"
-    r"|(?<![\d.])\d\s"  # "1 1/2 hours"
+    r"|(?<![\w.])\d\s"  # "1 1/2 hours" (not "CABG X3 10/5")
 )
 _NOT_FRACTION = r"(?!(?:1/[234]|2/3|3/4|(\d\d?)/\1|\d\d?/10)\b(?<!^\s*\S+))"
 """Fractions, equal pairs ("5/5" strength, "10/10" pain) and scores out of 10 are no dates."""
@@ -102,6 +101,7 @@ class DateRecognizer(PatternRecognizer):
         Pattern("Month yyyy (medium)", rf"\b{_MONTH}\.?,?\s+{_YEAR}\b", 0.6),
         Pattern("Month d (medium)", rf"\b{_MONTH}\.?\s+{_DAY}{_ORDINAL}?\b(?!\s*[:.]\d)", 0.6),
         Pattern("d Month (medium)", rf"\b{_DAY}{_ORDINAL}?\s+(?:of\s+)?{_MONTH}\b", 0.6),
+        Pattern("d-Mon (medium)", rf"\b{_DAY}-{_MONTH}\b(?!-\d)", 0.6),
         Pattern("m/yyyy (medium)", rf"\b{_MON}/{_YEAR}\b", 0.5),
         Pattern(
             "m/d after a cue (medium)",
@@ -111,7 +111,7 @@ class DateRecognizer(PatternRecognizer):
         ),
         Pattern(
             "m-d after a cue (medium)",
-            rf"\b(?=\d\d?-)(?<=\b{_MD_CUE}\s+){_MON}-{_DAY}\b(?![\-/.]?\d){_NOT_DATE_AFTER}",
+            rf"\b(?=\d\d?-)(?<=\b{_MD_CUE}\s+){_MON}-{_DAY}\b(?![\-/.:]?\d){_NOT_DATE_AFTER}",
             0.6,
         ),
         Pattern(
@@ -180,11 +180,11 @@ class DateRecognizer(PatternRecognizer):
         )
 
     def invalidate_result(self, pattern_text: str) -> bool:
-        """Reject texts that no reading makes a real calendar date (``2/30/2020``, ``13/13``).
+        """Reject texts that no reading makes a date (``13/13``, ``0/5``).
 
-        Gregorian calendar rules (ISO 8601): month 1-12, day within the month's length
-        (February 29 only in leap years). Numeric texts are tried month-first and day-first;
-        a text is kept when either reading is a valid date.
+        Month 1-12 and day 1-31; a day past the month's end (``2/30/2020``) is taken as a
+        typing slip in a real date and kept. Numeric texts are tried month-first and
+        day-first; a text is kept when either reading is a date.
         """
         return not _could_be_date(pattern_text)
 
@@ -230,10 +230,9 @@ def _could_be_date(text: str) -> bool:
         year = int(numbers[2]) if len(numbers) > 2 else 2000
         year = year + 2000 if year < 100 else year
         candidates += [(year, a, b), (year, b, a)]
-    for year, month, day in candidates:
-        try:
-            dt.date(year, month, day)
-        except ValueError:
-            continue
-        return True
+    for _year, month, day in candidates:
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            # A day the month lacks ("2/30", "4/31") is a mistyped date, not a fraction: the
+            # date meant is still identifying, so it is kept.
+            return True
     return False

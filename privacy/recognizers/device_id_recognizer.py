@@ -42,6 +42,12 @@ class DeviceIdRecognizer(PatternRecognizer):
         ),
         Pattern("IMEI (weak)", r"\b\d{15}\b", 0.05),
     ]
+    QUICK_CHECK = (
+        r"(?i)\(01\)\d|\+[a-z]\d{3}|serial|s/n|\bsn|device|udi|imei|\blot|model|implant"
+        r"|pacemaker|pump|defibrillator|icd|stimulator"
+    )
+    """Found in every text that a pattern scoring 0.4 or more can match (a cheap pre-filter:
+    the detector skips those patterns where this finds nothing)."""
     CONTEXT = [
         "serial",
         "device",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import regex
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -16,23 +14,32 @@ _TOKEN = regex.compile(r"(\p{L}[\p{L}\p{M}'’]*(?:-\p{L}[\p{L}\p{M}'’]*)*)(\d
 _COMMA = regex.compile(r"\s*,\s*")
 _SPACE = regex.compile(r"[ \t]+")
 _DOT_SPACE = regex.compile(r"\.[ \t]*")
-_TITLES = frozenset({"dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"})
+_COMPILED: dict[str, regex.Pattern[str]] = {}
 
 
-@dataclass(frozen=True, slots=True)
+def _rx(pattern: str) -> regex.Pattern[str]:
+    """``pattern`` compiled once (``regex``'s own cache costs more per call than the match)."""
+    compiled = _COMPILED.get(pattern)
+    if compiled is None:
+        compiled = _COMPILED[pattern] = regex.compile(pattern)
+    return compiled
+
+
+_TITLES = frozenset({"dr", "drs", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"})
+
+
 class _Token:
-    start: int
-    end: int
-    core: str  # letters only (Synthea's "Gómez206" -> "Gómez")
-    low: str  # lower case, possessive 's removed
+    """A word of the text: its span, letters (``core``) and lower-case form (``low``)."""
 
-    @property
-    def is_cap(self) -> bool:
-        return self.core[0].isupper()
+    __slots__ = ("start", "end", "core", "low", "is_cap", "is_initial")
 
-    @property
-    def is_initial(self) -> bool:
-        return len(self.core) == 1 and self.core.isupper()
+    def __init__(self, start: int, end: int, core: str, low: str) -> None:
+        self.start = start
+        self.end = end
+        self.core = core  # letters only (Synthea's "Gómez206" -> "Gómez")
+        self.low = low  # lower case, possessive 's removed
+        self.is_cap = core[0].isupper()
+        self.is_initial = len(core) == 1 and self.is_cap
 
 
 class NamePlaceRecognizer(EntityRecognizer):
@@ -53,7 +60,10 @@ class NamePlaceRecognizer(EntityRecognizer):
 
     State names and abbreviations are never reported (Safe Harbor allows the state). In text
     without lower case (``DAUGHTER MARY CALLED``) capitalisation says nothing, so only listed
-    names and cue-led words count there.
+    names and cue-led words count there. "Common" includes dictionary words and typing slips
+    of frequent words (:func:`~privacy.recognizers._gazetteer.lexicon`); ``NP``/``PA`` used as
+    shorthand (``4L NP``, ``PA line``) are no credentials, and ``City, ST`` is not read in a
+    list of abbreviations (``CABG, MVR, MI``) or glued to the next word (``MOTRIN,CA``).
     """
 
     ENTITIES = [PERSON, LOCATION]
@@ -110,7 +120,8 @@ class NamePlaceRecognizer(EntityRecognizer):
         """Build the gazetteer (Faker names, common English words, places)."""
         self.first = gaz.first_names(self.locales)
         self.last = gaz.last_names(self.locales)
-        self.common = gaz.common_words()
+        self.common = gaz.lexicon(self.locales)
+        self.words = gaz.common_words() | gaz.dictionary_words()
         months = {m.lower() for m in gaz.MONTHS} | {m[:3].lower() for m in gaz.MONTHS}
         names = self.first | self.last
         # Never part of a name.
@@ -134,8 +145,11 @@ class NamePlaceRecognizer(EntityRecognizer):
         self.states = {s.lower() for s in gaz.US_STATE_NAMES}
         self.state_starts = {s.split()[0] for s in self.states}
         self.cue_starts = {cue[0] for cue in self.NAME_CUES}
-        self.cities = {c.lower() for c in gaz.US_CITIES if c.lower() not in self.common}
+        self.cities = {c.lower() for c in gaz.US_CITIES if c.lower() not in gaz.common_words()}
         self.city_prefixes = {p.lower().rstrip(".") for p in gaz.CITY_PREFIXES}
+        self.multiword_starts = {
+            name.split()[0] for name in self.states | self.cities if " " in name
+        }
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -153,7 +167,7 @@ class NamePlaceRecognizer(EntityRecognizer):
             found += self._people(text, tokens, caps_only)
         if LOCATION in entities:
             found += self._places(text, tokens, caps_only)
-        return rule_results(self, found)
+        return rule_results(self, trim_possessives(text, found))
 
     # -- word classes -------------------------------------------------------------------
 
@@ -187,8 +201,27 @@ class NamePlaceRecognizer(EntityRecognizer):
             return False
         if tok.low in self.soft and not soft_ok:
             return False
+        if not caps_only and tok.core.isupper() and tok.low in self.common:
+            return False  # "NP Wolfe AWARE": a capitalised word, not a name
+        if caps_only and any(part in self.common for part in tok.low.split("-")):
+            return self._namelike(tok, caps_only, soft_ok) and "-" not in tok.low
         return (
             not caps_only or self._namelike(tok, caps_only, soft_ok) or tok.low not in self.common
+        )
+
+    def _before_credential(self, text: str, tokens: list[_Token], j: int, caps_only: bool) -> bool:
+        """Could ``tokens[j]``, right before ``RN``/``MD``, end a name ("Jane *Doe*, RN")?
+
+        It must look like a name itself, or follow a listed first name: "Elevated PA" and
+        "Stoma RN" are no names.
+        """
+        if self._namelike(tokens[j], caps_only, soft_ok=True):
+            return True
+        return (
+            j > 0
+            and tokens[j - 1].low in self.first
+            and _adjacent(text, tokens, j)
+            and self._more_name(tokens[j], caps_only)
         )
 
     def _unseen_name_word(self, tok: _Token) -> bool:
@@ -206,6 +239,8 @@ class NamePlaceRecognizer(EntityRecognizer):
         After a role (``son bill``) only a listed, uncommon name counts; after a title
         (``dr healey``, ``DR. BALISTRERI``) any uncommon word does.
         """
+        if cue != "title" and (tok.low in STOP_WORDS or "'" in tok.core):
+            return False  # "pt will", "husband may", "pt NTS'd"
         if self._namelike(tok, caps_only, soft_ok=True):
             return True
         if cue == "title" and tok.is_cap and (tok.low in self.first or tok.low in self.last):
@@ -216,7 +251,8 @@ class NamePlaceRecognizer(EntityRecognizer):
             return False
         if self._listed(tok):
             return True
-        return cue == "title" and len(tok.core) > 2 and tok.low not in self.common
+        # After a title a rare word is a name even if it looks like a slip ("dr healey").
+        return cue == "title" and len(tok.core) > 2 and tok.low not in self.words
 
     def _follow_name(
         self, text: str, tokens: list[_Token], i: int, caps_only: bool, cue: str | None = None
@@ -319,9 +355,15 @@ class NamePlaceRecognizer(EntityRecognizer):
                         end += 1
                     add(i, end, 0.8 if not caps_only else 0.7, "last, first")
             # Name before a credential: "Jane Doe, RN".
-            if tok.core in self.CREDENTIALS and i > 0:
+            if (
+                tok.core in self.CREDENTIALS
+                and i > 0
+                and not gaz.credential_is_shorthand(text, tok.start, tok.end)
+            ):
                 gap = text[tokens[i - 1].end : tok.start]
-                if _COMMA.fullmatch(gap) or _SPACE.fullmatch(gap):
+                if (_COMMA.fullmatch(gap) or _SPACE.fullmatch(gap)) and self._before_credential(
+                    text, tokens, i - 1, caps_only
+                ):
                     k = i
                     while k > 0 and i - k < 3 and self._more_name(tokens[k - 1], caps_only):
                         if k < i and not _adjacent(text, tokens, k):
@@ -345,6 +387,8 @@ class NamePlaceRecognizer(EntityRecognizer):
         """Indices of tokens that spell a state name ("New York") or a known US place."""
         blocked: set[int] = set()
         for i in range(len(tokens)):
+            if tokens[i].low not in self.multiword_starts:
+                continue
             for size in (3, 2):
                 if i + size <= len(tokens):
                     name = " ".join(t.low for t in tokens[i : i + size])
@@ -354,6 +398,8 @@ class NamePlaceRecognizer(EntityRecognizer):
 
     def _cue_end(self, tokens: list[_Token], i: int, text: str) -> int | None:
         tok = tokens[i]
+        if tok.core in self.CREDENTIALS and gaz.credential_is_shorthand(text, tok.start, tok.end):
+            return None  # "4L NP", "PA line": nasal prongs, pulmonary artery
         if tok.low in self.ROLES or tok.core in self.CREDENTIALS:
             return i + 1
         if tok.low not in self.cue_starts:
@@ -378,8 +424,10 @@ class NamePlaceRecognizer(EntityRecognizer):
                 return False
             if tok.low in self.city_prefixes:
                 return True
-            if tok.low in self.stop or tok.low in self.TITLES:
+            if tok.low in self.stop or tok.low in self.TITLES or tok.low in gaz.COUNTRIES:
                 return False
+            if "-" in tok.low and any(p in self.common for p in tok.low.split("-")):
+                return False  # "PRE-DIURESIS", "RE-ZEROED"
             return tok.low not in self.common or tok.low in self.cities
 
         def run_before(k: int) -> int:
@@ -396,9 +444,18 @@ class NamePlaceRecognizer(EntityRecognizer):
             state_len = self._state_at(tokens, i, text)
             if state_len and i > 0:
                 gap = text[tokens[i - 1].end : tok.start]
-                after = text[tokens[i + state_len - 1].end :]
-                zip_follows = regex.match(r"\s+\d{5}\b", after) is not None
-                if _COMMA.fullmatch(gap) or (gap.strip() == "" and zip_follows):
+                after = tokens[i + state_len - 1].end
+                zip_follows = _rx(r"\s+\d{5}\b").match(text, after) is not None
+                listed = (
+                    not zip_follows
+                    and _rx(r"[A-Za-z],\s*$").search(
+                        text, max(0, tokens[i - 1].start - 8), tokens[i - 1].start
+                    )
+                    is not None
+                )
+                glued = gap == "," or _rx(r"[/\w]").match(text, after) is not None
+                ok = _COMMA.fullmatch(gap) and not listed and not glued
+                if ok or (gap.strip() == "" and zip_follows):
                     s = run_before(i)
                     if s < i and not (
                         tok.core in self.CREDENTIALS
@@ -497,6 +554,22 @@ def _best_per_span(
         if all(cand[1] <= k[0] or cand[0] >= k[1] for k in kept):
             kept.append(cand)
     return sorted(kept)
+
+
+def trim_possessives(
+    text: str, found: list[tuple[int, int, str, float, str]]
+) -> list[tuple[int, int, str, float, str]]:
+    """Person matches without a trailing possessive: "Dr. Vascuez's" names "Vascuez".
+
+    Places keep theirs: "St. Mary's" is the hospital's name.
+    """
+    out = []
+    for start, end, entity, score, rule in found:
+        possessive = text[end - 2 : end] in ("'s", "’s", "'S", "’S")
+        if entity == PERSON and end - start > 3 and possessive:
+            end -= 2
+        out.append((start, end, entity, score, rule))
+    return out
 
 
 def rule_results(

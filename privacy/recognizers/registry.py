@@ -48,6 +48,7 @@ from privacy.recognizers.medical_record_number_recognizer import MedicalRecordNu
 from privacy.recognizers.name_place_recognizer import NamePlaceRecognizer
 from privacy.recognizers.nanp_phone_recognizer import NanpPhoneRecognizer
 from privacy.recognizers.offline_email_recognizer import OfflineEmailRecognizer
+from privacy.recognizers.reference_number_recognizer import ReferenceNumberRecognizer
 from privacy.recognizers.street_address_recognizer import StreetAddressRecognizer
 from privacy.recognizers.uuid_recognizer import UuidRecognizer
 from privacy.recognizers.vin_recognizer import VinRecognizer
@@ -99,6 +100,7 @@ PROJECT_RECOGNIZERS: tuple[type[EntityRecognizer], ...] = (
     MedicalRecordNumberRecognizer,
     NanpPhoneRecognizer,
     OfflineEmailRecognizer,
+    ReferenceNumberRecognizer,
     StreetAddressRecognizer,
     UuidRecognizer,
     VinRecognizer,
@@ -123,6 +125,20 @@ PRESIDIO_RECOGNIZERS: tuple[tuple[Callable[..., EntityRecognizer], str, dict], .
     (UsMbiRecognizer, "US_MBI", {}),
 )
 """Presidio's predefined recognizers used, with their own entity name (mapped by ENTITY_MAP)."""
+
+PRESIDIO_QUICK_CHECKS: dict[str, str] = {
+    # Presidio recognizer class -> a regex found in every text that one of its patterns scoring
+    # 0.4 or more can match (for the validating ones - credit card, NPI - any pattern): a
+    # cheap pre-filter, as the project's recognizers declare in ``QUICK_CHECK``.
+    "UsSsnRecognizer": r"\d{3}[- .]\d{2}[- .]\d{4}",
+    "UsItinRecognizer": r"9\d\d[- ]?\d",
+    "IpRecognizer": r"\d\.\d{1,3}\.\d|::|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:",
+    "MacAddressRecognizer": r"(?i)[0-9a-f]{2}[:-][0-9a-f]{2}[:-]|[0-9a-f]{4}\.[0-9a-f]{4}\.",
+    "CreditCardRecognizer": r"\d{4}[- ]?\d{3}",
+    "UsNpiRecognizer": r"[12]\d{3}[ -]?\d{3}",
+    "UsMbiRecognizer": r"\d[A-Za-z][0-9A-Za-z]\d-?[A-Za-z]",
+}
+"""Pre-filters of the Presidio recognizers that declare none (see :data:`PROJECT_RECOGNIZERS`)."""
 
 
 def build_recognizers(config: DetectionConfig) -> list[EntityRecognizer]:

@@ -23,6 +23,9 @@ class UuidRecognizer(PatternRecognizer):
             0.85,
         ),
     ]
+    QUICK_CHECK = r"(?i)[0-9a-f]{8}-"
+    """Found in every text that a pattern scoring 0.4 or more can match (a cheap pre-filter:
+    the detector skips those patterns where this finds nothing)."""
     CONTEXT = ["uuid", "guid", "id", "identifier"]
 
     def __init__(

@@ -55,6 +55,12 @@ class YearRecognizer(PatternRecognizer):
             0.5,
         ),
         Pattern(
+            "yyyy after 'it is' (medium)",
+            r"(?=\d)(?<=\b(?:it'?s|it\s+is|year\s+is|year\s+of)\s{1,2})(?:19\d\d|20[0-3]\d)\b"
+            r"(?![\d/:%]|\.\d)",
+            0.6,
+        ),
+        Pattern(
             "'yy (medium)",
             r"(?=\d)(?<=(?:^|[\s(,;:/\-\p{L}])')\d\d\b(?![\d/:.]\d)(?!'?s\b)(?![ \t]*x\b)",
             0.5,

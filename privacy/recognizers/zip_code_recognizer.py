@@ -40,6 +40,9 @@ class ZipCodeRecognizer(PatternRecognizer):
         Pattern("5 digits (weak)", r"\b\d{5}\b", 0.05),
         Pattern("ZIP+4 without dash (very weak)", r"\b\d{9}\b", 0.01),
     ]
+    QUICK_CHECK = r"\d{5}"
+    """Found in every text that a pattern scoring 0.4 or more can match (a cheap pre-filter:
+    the detector skips those patterns where this finds nothing)."""
     CONTEXT = ["zip", "postal", "postcode", "zcta"]
 
     def __init__(

@@ -325,6 +325,53 @@ def test_repeated_mentions(text, expected):
     assert [(text[s.start : s.end], s.entity) for s in spans] == expected
 
 
+QUICK_CHECK_TEXTS = [
+    "SSN 123-45-6788; ITIN 912-70-1234; NPI 1234567893 and 1234 567 893",
+    "host 192.168.10.12 or fe80::1ff:fe23:4567:890a, mac 00:1A:2B:3C:4D:5E, 0011.2233.4455",
+    "card 4111 1111 1111 1111, cc no 4012888888881881, acct# 00123456789, ACCT-12345678",
+    "IBAN: GB82WEST12345698765432; MBI 1EG4-TE5-MK73; member id XJH123456789",
+    "pacemaker serial PJN123456; SN: AB12345; (01)00884521002345; +H123PROD1/A",
+    "fax: (617) 555-0199; DL no D1234567; passport 123456789; DEA AB1234563",
+    "MRN: 00123456, MR# 445566, chart no 99887; id 123e4567-e89b-12d3-a456-426614174000",
+    "VIN 1HGCM82633A004352, plate 7ABC123; see https://example.org/x, www.mass.gov, cooper.com",
+    "Boston, MA 02115; zip code 02115-1234; postal code 90210",
+    "supplies due (ref # 8336652); claim no. A7731-22",
+    "Pt seen in cardiac clinic; device check; lic. renewed; record reviewed; no plate.",
+]
+
+
+def test_quick_checks_change_nothing(detection_config):
+    """The pre-filters of the lazy path skip work, never a span."""
+    from dataclasses import replace
+
+    from privacy import detection
+
+    analyzer = get_analyzer(detection_config)
+    texts = QUICK_CHECK_TEXTS
+    gated = detection._analyze_lazily(analyzer, texts, detection_config, "text")
+    key = (id(analyzer), detection_config.score_threshold)
+    plan = detection._PLANS[key]
+    assert any(step.quick_check is not None for step in plan)
+    try:
+        detection._PLANS[key] = [replace(step, quick_check=None) for step in plan]
+        ungated = detection._analyze_lazily(analyzer, texts, detection_config, "text")
+    finally:
+        detection._PLANS[key] = plan
+    assert gated == ungated
+    assert all(spans for spans in gated[:-1])  # every line holds identifiers
+    # ... and every recognizer with a check finds something in them: each check is exercised.
+    entities = analyzer.get_supported_entities(language="en")
+    for step in plan:
+        if step.quick_check is not None:
+            found = [
+                r
+                for text in texts
+                for r in step.recognizer.analyze(text=text, entities=entities, nlp_artifacts=None)
+                if r.score >= detection_config.score_threshold
+            ]
+            assert found, step.recognizer.name
+
+
 def test_worker_processes_give_the_same_spans(make_notes, detection_config):
     texts = make_notes(150, 3)
     one = detect_spans(texts, detection_config.model_copy(update={"workers": 1}))

@@ -16,6 +16,11 @@ PEOPLE = [
     ("anita morris rn", ["anita morris"]),
     ("TAP...CUCCHIARA (RESIDENT) WORKING ON IT", ["CUCCHIARA"]),
     ("HERMAN W. EMPERATRICE, RRT", ["HERMAN W. EMPERATRICE"]),
+    ("EPI ORDERED BY J SMITH STAT", ["J SMITH"]),  # bare initial + listed surname
+    ("TO MEET S. DOMINICO NURSING AGENCY AT 9AM", ["S. DOMINICO"]),  # a person, not a facility
+    # A capitalised rare word as the subject of a person's verb.
+    ("Ozymandra wishes to speak with the team first.", ["Ozymandra"]),
+    ("Updated Amarilis (daughter) on plan.", ["Amarilis"]),  # a relation in brackets
     # Negatives: clinical shorthand after cues, devices, drugs, wards.
     ("DR AWARE OF HYPOTENSION", []),
     ("per protocol, titrate levo", []),
@@ -23,6 +28,13 @@ PEOPLE = [
     ("R. FEMORAL LINE INTACT", []),
     ("wife aware of plan", []),
     ("MS CLEARS WITH SUCTION", []),
+    ("Patient states pain is 3/10. Family agreed to plan.", []),
+    ("O2 WEANED TO 4L NP GOOD BREATH SOUNDS", []),  # NP: nasal prongs
+    ("PT WILL NEED PEG. HUSBAND WILL CALL FOR UPDATES", []),  # stop words after roles
+    ("I NEED TO CALL MY HUSBAND....I DON'T WANT TO GO", []),  # not across an ellipsis
+    ("89 YO WOMAN WITH EF OF 10,3+MR, WEANED OFF NEO", []),  # MR: mitral regurgitation
+    ("per protocal, titrate levo", []),  # a typing slip is no name
+    ("wife reveals worsening memory at home", []),
 ]
 
 PLACES = [
@@ -36,12 +48,26 @@ PLACES = [
     ("WOULD NEED TO LEAVE GH, HAVE SURGERY", ["GH"]),
     ("SON IN PIKESVILLE CALLED", ["PIKESVILLE"]),
     ("She went via ambulance to St. Mary Hospital", ["St. Mary"]),
+    # Hospital initials after a preposition, place-name words, hyphenated facility names.
+    ("REPORT SHOWS BLASTS ON DIFF AT GH.", ["GH"]),
+    ("transferred from the GBMC last night", ["GBMC"]),
+    ("WAS ON VACATION ON THE EASTERN SHORE", ["EASTERN SHORE"]),
+    ("arrived from franklin square hosp via medflight", ["franklin square"]),
+    ("transferred from Kessler-Adventist Hosp for cath", ["Kessler-Adventist"]),
     # Negatives
     ("transfer to floor when bed available", []),
     ("transferred to MICU for intubation", []),
     ("titrate dopamine to 5 mcg", []),
     ("the hospital policy", []),
     ("went to OR at 0800", []),
+    ("started on NPH at bedtime", []),
+    ("BP low at OSH, now stable", []),
+    ("at this point pt stable", []),
+    ("Pain med prn. Ongoing med adjustments.", []),  # "med" is a drug here
+    ("PMICU NURSING PROGRESS NOTE", []),  # "nursing" names no facility here
+    ("P: CON'T REHAB/PT", []),
+    ("son is in Europe at present", []),  # a continent is no identifier
+    ("therapist is to return to discess speach excercises with pt", []),  # typing slips
 ]
 
 

@@ -17,6 +17,7 @@ CASES = [
     ("03-MAR-50", [("03-MAR-50", 0.85, 0.85)]),
     ("March 1950", [("March 1950", 0.6, 0.6)]),
     ("seen on March 3", [("March 3", 0.6, 0.6)]),
+    ("admitted 22-Jul with CP", [("22-Jul", 0.6, 1.0)]),
     ("12/2019", [("12/2019", 0.5, 0.5)]),
     ("DOB 19500303", [("19500303", 0.45, 0.45)]),
     ("restart Coumadin on 6/18.", [("6/18", 0.6, 0.6)]),
@@ -27,6 +28,7 @@ CASES = [
     ("CXR 10/16 WITH RLL INFILTRATE", [("10/16", 0.5, 0.5)]),
     ("returned to OR on 7-8 for coiling", [("7-8", 0.6, 1.0)]),
     ("2/15 at 1400", [("2/15", 0.5, 0.5)]),
+    ("PT IS S/P CABG X3 10/5.", [("10/5", 0.5, 0.5)]),  # "X3" is no "1 1/2"
     ("07-22-2004", [("07-22-2004", 0.8, 0.8)]),
     ("PLAN FOR CATH ON TUESDAY", [("TUESDAY", 0.5, 0.5)]),
     ("family visiting for Xmas", [("Xmas", 0.55, 1.0)]),
@@ -35,8 +37,10 @@ CASES = [
     ("admitted in July", [("July", 0.5, 1.0)]),
     ("last seen on the 11th", [("11th", 0.5, 0.5)]),
     ("8/88", []),  # m/yy is the year recognizer's
+    ("2/30/2020", [("2/30/2020", 0.8, 0.8)]),  # no such day: a mistyped date is still a date
     # Negatives
-    ("2/30/2020", []),  # no such day
+    ("WEAN NEO TO OFF BY 10-10:30 PM", []),  # a time range
+    ("overbreathing by 5-10 BPM", []),  # a range of a quantity
     ("13/13/2020", []),
     ("take 1/2 tablet", []),
     ("on 1/2 NS", []),

@@ -12,6 +12,8 @@ CASES = [
     ("CVA in 94 and", ["94"]),
     ("diagnosed in 2004", ["2004"]),
     ("During 2008, the company grew", ["2008"]),
+    ("Orientation: knows it is 2020, not the month", ["2020"]),  # orientation questions
+    ('says "its 2019" when asked', ["2019"]),
     # Negatives: clock times, quantities, scores.
     ("ARRIVED AT 2130", []),
     ("at 1930 pt became hypotensive", []),
