@@ -61,9 +61,8 @@ def first_names(locales: tuple[str, ...]) -> frozenset[str]:
 
     The first locale gives all its names; the others (larger lists such as Faker's ``en``)
     only those that are not frequent English words or stop words ("will", "grace", "early"),
-    or US places ("boston"), or clinical words, so that adding a locale adds rarer names, not
-    noise. The first locale's names are kept whole: "Amber" is a colour in a note but a name
-    after "Ms.".
+    or US places ("boston"), so that adding a locale adds rarer names, not noise. Clinical
+    shorthand is never a listed name (see :func:`clinical_names`).
     """
     return _names(locales, ("first_names", "first_names_female", "first_names_male"))
 
@@ -86,13 +85,24 @@ def _names(locales: tuple[str, ...], attrs: tuple[str, ...]) -> frozenset[str]:
         if index:
             frequent = common_words(EXTRA_NAME_MAX_LOG_PROB)
             places = {c.lower() for c in US_CITIES} | {c.lower() for c in US_STATE_NAMES}
-            found = {
-                n
-                for n in found
-                if n not in frequent | places and n not in STOP_WORDS and n not in CLINICAL_WORDS
-            }
+            found = {n for n in found if n not in frequent | places and n not in STOP_WORDS}
         names |= found
-    return frozenset(names)
+    return frozenset(names - CLINICAL_WORDS)
+
+
+@functools.cache
+def clinical_names(locales: tuple[str, ...]) -> frozenset[str]:
+    """Listed names that are also clinical words ("amber", "walker", "foley").
+
+    They are left out of :func:`first_names` and :func:`last_names`; only a title makes them a
+    name ("Ms. Amber Haley", but "urine amber", "ambulates with Walker").
+    """
+    found: set[str] = set()
+    for locale in locales:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr in ("first_names", "first_names_female", "first_names_male", "last_names"):
+            found.update(_words(getattr(provider, attr, ())))
+    return frozenset(found & CLINICAL_WORDS)
 
 
 EXTRA_NAME_MAX_LOG_PROB = -12.5

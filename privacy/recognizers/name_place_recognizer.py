@@ -121,6 +121,7 @@ class NamePlaceRecognizer(EntityRecognizer):
         self.first = gaz.first_names(self.locales)
         self.last = gaz.last_names(self.locales)
         self.common = gaz.lexicon(self.locales)
+        self.clinical_names = gaz.clinical_names(self.locales)
         self.words = gaz.common_words() | gaz.dictionary_words()
         months = {m.lower() for m in gaz.MONTHS} | {m[:3].lower() for m in gaz.MONTHS}
         names = self.first | self.last
@@ -243,8 +244,10 @@ class NamePlaceRecognizer(EntityRecognizer):
             return False  # "pt will", "husband may", "pt NTS'd"
         if self._namelike(tok, caps_only, soft_ok=True):
             return True
-        if cue == "title" and tok.is_cap and (tok.low in self.first or tok.low in self.last):
-            return True  # "Mr. May", "Dr. Will": a listed name even if a stop word
+        if cue == "title" and tok.is_cap and (
+            tok.low in self.first or tok.low in self.last or tok.low in self.clinical_names
+        ):
+            return True  # "Mr. May", "Dr. Will", "Ms. Amber": a listed name after a title
         if len(tok.core) < 2 or tok.low in self.stop or tok.low in self.soft:
             return False
         if not tok.core.isalpha():

@@ -53,6 +53,9 @@ CASES = [
     ("Acute bronchitis (disorder)", []),
     ("Alzheimer's disease (disorder)", []),
     ("Foley catheter patent", []),
+    # A name that is also a clinical word counts only after a title.
+    ("Ms. Amber Haley admitted with COPD", [(P, "Amber Haley")]),
+    ("urine amber and clear; ambulates with Walker", []),
     ("Does understand little English", []),
     ("moved to Florida", []),  # a state is allowed
     ("Massachusetts", []),
