@@ -340,6 +340,9 @@ class NamePlaceRecognizer(EntityRecognizer):
                         namelike
                         and last.low in self.last
                         and (self._listed(tok) or self._listed(last))
+                    ) or (
+                        # A surname that is also a clinical word: "Anthony Brady".
+                        last.is_cap and last.low in self.clinical_names and self._listed(tok)
                     ):
                         add(i, j + 1, 0.7 if caps_only else 0.85, "first last")
                     elif namelike and not caps_only and self._listed(tok):

@@ -55,6 +55,7 @@ CASES = [
     ("Foley catheter patent", []),
     # A name that is also a clinical word counts only after a title.
     ("Ms. Amber Haley admitted with COPD", [(P, "Amber Haley")]),
+    ("Anthony Brady seen for syncope", [(P, "Anthony Brady")]),
     ("urine amber and clear; ambulates with Walker", []),
     ("Does understand little English", []),
     ("moved to Florida", []),  # a state is allowed
