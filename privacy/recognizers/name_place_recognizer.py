@@ -244,10 +244,14 @@ class NamePlaceRecognizer(EntityRecognizer):
             return False  # "pt will", "husband may", "pt NTS'd"
         if self._namelike(tok, caps_only, soft_ok=True):
             return True
-        if cue == "title" and tok.is_cap and (
-            tok.low in self.first or tok.low in self.last or tok.low in self.clinical_names
+        if (
+            cue == "title"
+            and tok.is_cap
+            and (tok.low in self.first or tok.low in self.last or tok.low in self.clinical_names)
         ):
             return True  # "Mr. May", "Dr. Will", "Ms. Amber": a listed name after a title
+        if not caps_only and tok.is_cap and tok.low in self.clinical_names:
+            return True  # "discussed with Amber", capitalised where the word would not be
         if len(tok.core) < 2 or tok.low in self.stop or tok.low in self.soft:
             return False
         if not tok.core.isalpha():
@@ -320,7 +324,11 @@ class NamePlaceRecognizer(EntityRecognizer):
                     if j > k:
                         add(k, j, 0.75, "role or cue")
             # First [M.] [Middle] Last: "John Smith", "Mary Ann Smith", "John Q. Public".
-            if tok.is_cap and tok.low in self.first and tok.low not in self.stop:
+            if (
+                tok.is_cap
+                and (tok.low in self.first or tok.low in self.clinical_names)
+                and tok.low not in self.stop
+            ):
                 j = i + 1
                 while j < n and j < i + 3 and tokens[j].is_initial and _adjacent(text, tokens, j):
                     j += 1
@@ -347,6 +355,17 @@ class NamePlaceRecognizer(EntityRecognizer):
                         add(i, j + 1, 0.7 if caps_only else 0.85, "first last")
                     elif namelike and not caps_only and self._listed(tok):
                         add(i, j + 1, 0.6, "first + capitalised")
+                    elif (
+                        not caps_only
+                        and last.is_cap
+                        and not last.core.isupper()
+                        and last.low in self.last
+                        and last.low not in self.soft
+                        and j == i + 1
+                    ):
+                        # Both listed but common words, the second capitalised mid-sentence:
+                        # "Chase Cook", "Joy Hill" (a word would not be capitalised there).
+                        add(i, j + 1, 0.6, "first last, common words")
             # Last, First.
             if tok.is_cap and tok.low in self.last and i + 1 < n:
                 nxt = tokens[i + 1]

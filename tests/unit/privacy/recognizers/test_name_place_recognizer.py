@@ -56,6 +56,9 @@ CASES = [
     # A name that is also a clinical word counts only after a title.
     ("Ms. Amber Haley admitted with COPD", [(P, "Amber Haley")]),
     ("Anthony Brady seen for syncope", [(P, "Anthony Brady")]),
+    ("Amber Wong seen for syncope", [(P, "Amber Wong")]),
+    ("plan discussed with Amber", [(P, "Amber")]),
+    ("Chase Cook seen for syncope", [(P, "Chase Cook")]),
     ("urine amber and clear; ambulates with Walker", []),
     ("Does understand little English", []),
     ("moved to Florida", []),  # a state is allowed
