@@ -196,7 +196,7 @@ def apply(
     )
 
 
-VALIDATION_ROWS = 200_000
+VALIDATION_ROWS = 100_000
 """Rows of de-identified output validated together by one GX run."""
 
 
