@@ -65,3 +65,7 @@ IDENTIFIER_ENTITIES: frozenset[str] = frozenset(HIPAA_CATEGORY)
 
 SPAN_ENTITIES: frozenset[str] = IDENTIFIER_ENTITIES - {PHOTO, BIOMETRIC_ID}
 """Entities that can be found as spans inside free text."""
+
+ROW_LINKED_ENTITIES: frozenset[str] = SPAN_ENTITIES - {AGE}
+"""Entities whose column values are also cut out of the same row's free text (not ages: a
+number such as 45 stands for too many other things in a note)."""

@@ -47,6 +47,11 @@ class ColumnPlan(BaseModel):
     restricted_zip3: tuple[str, ...] = Field(
         default=RESTRICTED_ZIP3, description="zip3: prefixes replaced by '000'."
     )
+    row_identifiers: tuple[str, ...] = Field(
+        default=(),
+        description="redact: identifier columns whose value in the same row is also cut out "
+        "of this text wherever it appears (the patient's own name, MRN, phone ...).",
+    )
 
     @model_validator(mode="after")
     def _parameters_fit_action(self) -> ColumnPlan:
@@ -58,6 +63,8 @@ class ColumnPlan(BaseModel):
             )
         if self.bins is not None and list(self.bins) != sorted(set(self.bins)):
             raise ValueError(f"column {self.column!r}: bins must be strictly ascending")
+        if self.row_identifiers and self.action != "redact":
+            raise ValueError(f"column {self.column!r}: row_identifiers applies to redact only")
         return self
 
 
@@ -73,6 +80,18 @@ class ReleasePlan(BaseModel):
         description="Date ages are computed at: birth years implying age > 89 are aggregated."
     )
     columns: tuple[ColumnPlan, ...]
+
+    @model_validator(mode="after")
+    def _row_identifiers_exist(self) -> ReleasePlan:
+        names = {c.column for c in self.columns}
+        for item in self.columns:
+            unknown = [n for n in item.row_identifiers if n not in names or n == item.column]
+            if unknown:
+                raise ValueError(
+                    f"column {item.column!r}: row_identifiers {unknown} are not other columns "
+                    "of the plan"
+                )
+        return self
 
     @property
     def output_columns(self) -> list[str]:

@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 from pathlib import Path
 
-from privacy.entities import HIPAA_CATEGORY
+from privacy.entities import HIPAA_CATEGORY, ROW_LINKED_ENTITIES
 from privacy.errors import SecretMissing, SpecError
 from privacy.plan import ColumnPlan, ReleasePlan
 from privacy.policy import Policy, PolicyRule
@@ -56,6 +56,7 @@ def make_plan(
             plans.append(_for_subject_id(finding, pseudonym_key_available))
         else:
             plans.append(_from_policy(finding, policy, pseudonym_key_available))
+    plans = _link_row_identifiers(plans, spec, where)
     plan = ReleasePlan(
         dataset=spec.dataset,
         method="safe_harbor",
@@ -72,6 +73,49 @@ def make_plan(
             "columns' action to `drop`."
         )
     return plan
+
+
+def _link_row_identifiers(
+    plans: list[ColumnPlan], spec: ReleaseSpec, where: str
+) -> list[ColumnPlan]:
+    """Give every redacted text the identifier columns whose same-row values it also loses.
+
+    By default these are the columns the plan removes or transforms because they hold an
+    identifier (a kept column is not secret, so its values stay). A steward may name them
+    (``row_identifiers: [first_name, last_name]``) or switch the search off (``[]``).
+    """
+    names = [p.column for p in plans]
+    default = [p.column for p in plans if p.action != "keep" and p.entity in ROW_LINKED_ENTITIES]
+    linked = []
+    for item in plans:
+        if item.action != "redact":
+            linked.append(item)
+            continue
+        override = spec.columns.get(item.column)
+        if override is not None and override.row_identifiers is not None:
+            chosen = list(override.row_identifiers)
+            wrong = [n for n in chosen if n not in names or n == item.column]
+            if wrong:
+                raise SpecError(
+                    f"{where}: `columns.{item.column}.row_identifiers` names "
+                    + ", ".join(f"`{n}`" for n in wrong)
+                    + ", which must be other columns of the source"
+                    + _near(wrong[0], [n for n in names if n != item.column])
+                    + f". The source has these columns: {', '.join(names)}."
+                )
+            why = "the steward's list" if chosen else "switched off by the steward"
+        else:
+            chosen = [n for n in default if n != item.column]
+            why = "identifier columns the plan removes"
+        if chosen:
+            reason = (
+                f"{item.reason}; also cuts out this row's own values of {', '.join(chosen)} "
+                f"wherever they appear in the text ({why})"
+            )
+        else:
+            reason = f"{item.reason}; no same-row identifier values searched ({why})"
+        linked.append(item.model_copy(update={"row_identifiers": tuple(chosen), "reason": reason}))
+    return linked
 
 
 def _check_columns_exist(spec: ReleaseSpec, columns: list[str], where: str) -> None:

@@ -123,18 +123,24 @@ class ColumnOverride(BaseModel):
     birth: bool | None = Field(
         default=None, description="year: the column is a birth date (ages over 89 aggregated)."
     )
+    row_identifiers: tuple[str, ...] | None = Field(
+        default=None,
+        description="redact: columns whose value in the same row is also cut out of this text "
+        "(default: every identifier column the plan removes; [] for none).",
+    )
 
     @model_validator(mode="after")
     def _parameters_fit_action(self) -> ColumnOverride:
         given = {
             name
-            for name in ("max_value", "bins", "mapping", "birth")
+            for name in ("max_value", "bins", "mapping", "birth", "row_identifiers")
             if getattr(self, name) is not None
         }
         allowed = {
             "top_code": {"max_value"},
             "generalize": {"bins", "mapping"},
             "year": {"birth"},
+            "redact": {"row_identifiers"},
         }.get(self.action, set())
         if given - allowed:
             raise ValueError(

@@ -15,13 +15,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from privacy.entities import PERSON
 from privacy.errors import InternalError, SecretMissing, SourceError, SpecError
 from privacy.plan import ColumnPlan, ReleasePlan
 from transforms.dates import cap_birth_years, to_year, unparsed_count
 from transforms.geography import zip3
 from transforms.numbers import bin_labels, generalize, top_code
 from transforms.pseudonymize import KEY_ENV_VAR, pseudonymize
-from transforms.text import TextSpan, redact_spans
+from transforms.text import RowValues, TextSpan, redact_spans, row_value_spans
 
 FindSpans = Callable[[list[str | None]], list[list[TextSpan]]]
 """Detector for free text: one list of spans per text (``None`` texts get an empty list)."""
@@ -234,7 +235,11 @@ def apply_plan(
     stats: dict[str, ColumnStats] = {}
     for item in plan.columns:
         values = batch.column(item.column)
-        result, counts = _apply_one(item, values, plan, pseudonym_key, find_spans)
+        if item.row_identifiers:
+            find = _with_row_values(find_spans, _row_values(batch, plan, item))
+        else:
+            find = find_spans
+        result, counts = _apply_one(item, values, plan, pseudonym_key, find)
         stats[item.column] = counts
         if result is None:
             continue
@@ -245,6 +250,30 @@ def apply_plan(
         return pa.RecordBatch.from_struct_array(empty), TransformStats(batch.num_rows, stats)
     out = pa.RecordBatch.from_arrays(arrays, schema=schema)
     return out, TransformStats(rows=batch.num_rows, columns=stats)
+
+
+def _row_values(batch: pa.RecordBatch, plan: ReleasePlan, item: ColumnPlan) -> list[RowValues]:
+    """The same-row identifier values that ``item``'s text loses, as strings."""
+    linked = []
+    for name in item.row_identifiers:
+        column = plan.for_column(name)
+        values = _decoded(batch.column(name))
+        if not pa.types.is_string(values.type):
+            values = values.cast(pa.string())
+        entity = column.entity or "IDENTIFIER"
+        linked.append(RowValues(entity, values.to_pylist(), by_word=entity == PERSON))
+    return linked
+
+
+def _with_row_values(find_spans: FindSpans | None, linked: list[RowValues]) -> FindSpans:
+    """``find_spans`` plus the spans of the row's own identifier values."""
+
+    def find(texts: list[str | None]) -> list[list[TextSpan]]:
+        found = find_spans(texts) if find_spans is not None else [[] for _ in texts]
+        own = row_value_spans(texts, linked)
+        return [a + b if b else a for a, b in zip(found, own, strict=True)]
+
+    return find
 
 
 def _apply_one(

@@ -7,6 +7,7 @@ the text stays readable and the kind of identifier removed stays visible.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,123 @@ class TextSpan:
     end: int
     entity: str
     score: float
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+"""A run of letters: the unit in which names are compared (``O'Brien`` -> ``O``, ``Brien``)."""
+MIN_NAME_PART = 2
+"""Name parts shorter than this (initials) are not searched for: "J" would cut every "J"."""
+MIN_VALUE_LENGTH = 4
+"""Whole values shorter than this (``"12"``) are not searched for: they match too much."""
+
+
+@dataclass(frozen=True)
+class RowValues:
+    """The values of one identifier column, to be cut out of the same row's text.
+
+    ``by_word`` compares letter runs: each part of a name (``"Amber Brady"`` -> ``amber``,
+    ``brady``) is cut wherever it stands as a word. Otherwise the whole value (an MRN, a phone
+    number, an address) is cut wherever it stands between non-alphanumeric characters. Both
+    comparisons ignore case.
+    """
+
+    entity: str
+    values: Sequence[str | None]
+    by_word: bool
+
+
+def row_value_spans(
+    texts: Sequence[str | None], linked: Sequence[RowValues]
+) -> list[list[TextSpan]]:
+    """Spans where a text holds a value of its own row's identifier columns.
+
+    A detector can miss a name that is also an ordinary word ("Amber", "Chase") or a code of
+    an unfamiliar shape; the row's own columns say what to look for. Every occurrence is cut,
+    with score 1.0 and the column's entity.
+
+    Args:
+        texts: One text per row (``None`` gives no span).
+        linked: The identifier columns, each aligned with ``texts``.
+
+    Returns:
+        One list of spans per text.
+
+    Raises:
+        InternalError: A column is not aligned with ``texts``.
+
+    """
+    for item in linked:
+        if len(item.values) != len(texts):
+            raise InternalError(
+                f"row_value_spans got {len(item.values)} {item.entity} values for "
+                f"{len(texts)} texts; they must be aligned one to one"
+            )
+    words = [item for item in linked if item.by_word]
+    wholes = [item for item in linked if not item.by_word]
+    out: list[list[TextSpan]] = []
+    for row, text in enumerate(texts):
+        spans: list[TextSpan] = []
+        if text:
+            if words:
+                spans.extend(_word_spans(text, words, row))
+            if wholes:
+                lowered = text.lower()
+                for item in wholes:
+                    value = item.values[row]
+                    if value is not None:
+                        spans.extend(_value_spans(text, lowered, str(value), item.entity))
+        out.append(spans)
+    return out
+
+
+def _word_spans(text: str, items: Sequence[RowValues], row: int) -> list[TextSpan]:
+    parts: dict[str, str] = {}
+    for item in items:
+        value = item.values[row]
+        if value is None:
+            continue
+        for part in _WORD.findall(str(value)):
+            if len(part) >= MIN_NAME_PART:
+                parts.setdefault(part.casefold(), item.entity)
+    if not parts:
+        return []
+    spans: list[TextSpan] = []
+    for match in _WORD.finditer(text):
+        entity = parts.get(match.group().casefold())
+        if entity is None:
+            continue
+        start, end = match.span()
+        last = spans[-1] if spans else None
+        if last is not None and last.entity == entity and text[last.end : start].isspace():
+            start = last.start  # "Amber Brady" is one name, not two
+            spans.pop()
+        spans.append(TextSpan(start, end, entity, 1.0))
+    return spans
+
+
+def _value_spans(text: str, lowered: str, value: str, entity: str) -> list[TextSpan]:
+    value = value.strip()
+    if len(value) < MIN_VALUE_LENGTH:
+        return []
+    if len(lowered) != len(text) or len(value.lower()) != len(value):
+        # Lower-casing changed a length ("İ" -> "i̇"): offsets must come from the text itself.
+        pattern = rf"(?<![^\W_]){re.escape(value)}(?![^\W_])"
+        return [
+            TextSpan(m.start(), m.end(), entity, 1.0)
+            for m in re.finditer(pattern, text, re.IGNORECASE)
+        ]
+    needle = value.lower()
+    spans = []
+    start = lowered.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if not (
+            (start > 0 and lowered[start - 1].isalnum())
+            or (end < len(lowered) and lowered[end].isalnum())
+        ):
+            spans.append(TextSpan(start, end, entity, 1.0))
+        start = lowered.find(needle, start + 1)
+    return spans
 
 
 def redact_spans(texts: pa.Array, spans: Sequence[Sequence[TextSpan]]) -> pa.StringArray:

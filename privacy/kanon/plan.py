@@ -102,7 +102,9 @@ def govern(plan: ReleasePlan, kanon: KAnonymitySpec, origins: Mapping[str, str])
         if item.entity is not None:
             reason += f" (detected {item.entity})"
         columns.append(
-            item.model_copy(update={"action": "keep", "reason": reason, "source": "spec"})
+            item.model_copy(
+                update={"action": "keep", "reason": reason, "source": "spec", "row_identifiers": ()}
+            )
         )
     return plan.model_copy(update={"columns": tuple(columns), "method": "k_anonymity"})
 

@@ -125,7 +125,12 @@ def trigger_and_wait(api: str, deployment: str, logs: list[Path]) -> dict:
         logs,
     )
     assert found["schedules"][0]["schedule"]["cron"] == "0 3 1 1 *"
-    run = httpx.post(f"{api}/deployments/{found['id']}/create_flow_run", json={}, timeout=10)
+    url = f"{api}/deployments/{found['id']}/create_flow_run"
+    for attempt in range(5):  # a busy SQLite-backed server answers 503 now and then: retry
+        run = httpx.post(url, json={}, timeout=10)
+        if run.status_code != 503:
+            break
+        time.sleep(1 + attempt)
     run.raise_for_status()
     run_id = run.json()["id"]
 

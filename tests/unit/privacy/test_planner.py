@@ -163,3 +163,30 @@ def test_policy_covers_every_hipaa_category() -> None:
         "top_code",
         "redact",
     }
+
+
+def test_redacted_text_also_loses_the_rows_removed_identifiers() -> None:
+    plan = make_plan(spec(), REPORT, POLICY, pseudonym_key_available=False, today=TODAY)
+    notes = plan.for_column("notes")
+    # Removed or transformed identifiers, not ages, not kept or weakly flagged columns.
+    assert notes.row_identifiers == ("patient_id", "name", "field_7", "dob", "zip")
+    assert "also cuts out this row's own values of patient_id, name" in notes.reason
+    assert all(c.row_identifiers == () for c in plan.columns if c.column != "notes")
+
+
+def test_steward_chooses_or_switches_off_the_row_identifiers() -> None:
+    chosen = spec(columns={"notes": {"action": "redact", "row_identifiers": ["name"]}})
+    plan = make_plan(chosen, REPORT, POLICY, pseudonym_key_available=False, today=TODAY)
+    assert plan.for_column("notes").row_identifiers == ("name",)
+    off = spec(columns={"notes": {"action": "redact", "row_identifiers": []}})
+    plan = make_plan(off, REPORT, POLICY, pseudonym_key_available=False, today=TODAY)
+    assert plan.for_column("notes").row_identifiers == ()
+    assert "switched off by the steward" in plan.for_column("notes").reason
+
+
+def test_unknown_row_identifier_is_refused_with_a_suggestion() -> None:
+    wrong = spec(columns={"notes": {"action": "redact", "row_identifiers": ["nmae"]}})
+    with pytest.raises(SpecError, match=r"columns\.notes\.row_identifiers.*`nmae`.*`name`"):
+        make_plan(wrong, REPORT, POLICY, pseudonym_key_available=False, today=TODAY)
+    with pytest.raises(ValueError, match="row_identifiers does not apply to action 'drop'"):
+        ColumnOverride(action="drop", row_identifiers=["name"])

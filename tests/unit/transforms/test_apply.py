@@ -68,9 +68,13 @@ def make_batch(seed: int, n: int = N) -> pa.RecordBatch:
 def make_plan(**changes: dict) -> ReleasePlan:
     columns = [
         ColumnPlan(
-            column="patient_id", action="pseudonymize", reason="subject id", source="subject_id"
+            column="patient_id",
+            action="pseudonymize",
+            reason="subject id",
+            source="subject_id",
+            entity="RECORD_ID",
         ),
-        ColumnPlan(column="name", action="drop", reason="(A) names"),
+        ColumnPlan(column="name", action="drop", reason="(A) names", entity="PERSON"),
         ColumnPlan(column="ssn", action="drop", reason="(G) SSN"),
         ColumnPlan(column="birth_date", action="year", birth=True, reason="(C) dates"),
         ColumnPlan(column="visit_time", action="year", reason="(C) dates"),
@@ -408,3 +412,26 @@ def test_bad_parameters_are_spec_errors(params: dict, match: str) -> None:
     )
     with pytest.raises(SpecError, match=match):
         output_schema(plan, batch.schema)
+
+
+def test_redacted_text_loses_its_rows_own_identifier_values(batch: pa.RecordBatch) -> None:
+    """Values of the row's identifier columns go even where the detector sees nothing."""
+    plain = [i for i, n in enumerate(batch.column("name").to_pylist()) if n.count(" ") == 1]
+    rows = batch.take(pa.array(plain[:20]))  # "Ann Lee", not "Dr. Ann Lee Jr."
+    names, mrns = rows.column("name").to_pylist(), rows.column("patient_id").to_pylist()
+    texts = [f"{n.split()[-1]} asked about {m} again; {n.split()[0].lower()} ok" for n, m in
+             zip(names, mrns, strict=True)]  # fmt: skip
+    texts[3] = None
+    rows = rows.set_column(rows.schema.get_field_index("note"), "note", pa.array(texts))
+    nothing = lambda texts: [[] for _ in texts]  # noqa: E731 - a detector that misses all
+    plan = make_plan(note={"row_identifiers": ("name", "patient_id")})
+    out, stats = apply_plan(rows, plan, pseudonym_key=KEY, find_spans=nothing)
+    got = out.column("note").to_pylist()
+    assert got[3] is None
+    for i, text in enumerate(got):
+        if i != 3:
+            assert text == "<PERSON> asked about <RECORD_ID> again; <PERSON> ok", i
+    assert stats.columns["note"].changed == 19
+    # Without them, the detector alone decides (here: nothing).
+    out, _ = apply_plan(rows, make_plan(), pseudonym_key=KEY, find_spans=nothing)
+    assert out.column("note").to_pylist() == texts

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from privacy.errors import InternalError
-from transforms.text import TextSpan, redact_spans
+from transforms.text import RowValues, TextSpan, redact_spans, row_value_spans
 
 
 def span(start: int, end: int, entity: str = "PERSON", score: float = 0.9) -> TextSpan:
@@ -135,3 +135,50 @@ def test_span_outside_text_is_a_bug_and_hides_the_text(bad: TextSpan) -> None:
         redact_spans(pa.array(["fine", secret]), [[], [bad]])
     assert secret not in str(info.value)
     assert "Ann" not in str(info.value)
+
+
+# --------------------------------------------------------------------------- row values
+
+
+def redact_own(texts: list[str | None], linked: list[RowValues]) -> list[str | None]:
+    return redact_spans(pa.array(texts, pa.string()), row_value_spans(texts, linked)).to_pylist()
+
+
+def test_row_names_are_cut_word_by_word_ignoring_case() -> None:
+    names = RowValues("PERSON", ["Amber Brady", "Chase O'Neil"], by_word=True)
+    texts = [
+        "Amber Brady seen today; amber is anxious, BRADY family at bedside. Amberley ok.",
+        "Chase called; the chase was long. O'Neil aware.",
+    ]
+    assert redact_own(texts, [names]) == [
+        "<PERSON> seen today; <PERSON> is anxious, <PERSON> family at bedside. Amberley ok.",
+        "<PERSON> called; the <PERSON> was long. O'<PERSON> aware.",
+    ]
+
+
+def test_row_values_only_touch_their_own_row() -> None:
+    names = RowValues("PERSON", ["Amber Brady", "Lee Wong"], by_word=True)
+    texts = ["Lee Wong visited", "Amber Brady visited"]
+    assert redact_own(texts, [names]) == texts
+
+
+def test_whole_values_are_cut_between_non_alphanumerics() -> None:
+    mrn = RowValues("MEDICAL_RECORD_NUMBER", ["MRN-00123", "A7"], by_word=False)
+    texts = ["Ref mrn-00123, see MRN-001234 and XMRN-00123.", "A7 stays: too short to search"]
+    assert redact_own(texts, [mrn]) == [
+        "Ref <MEDICAL_RECORD_NUMBER>, see MRN-001234 and XMRN-00123.",
+        "A7 stays: too short to search",
+    ]
+
+
+def test_whole_values_keep_offsets_when_lower_casing_changes_length() -> None:
+    city = RowValues("LOCATION", ["İzmir Köy"], by_word=False)
+    text = "İstanbul, İzmir Köy and İZMİR KÖY; İzmir Köyü stays."
+    assert redact_own([text], [city]) == ["İstanbul, <LOCATION> and <LOCATION>; İzmir Köyü stays."]
+
+
+def test_nulls_initials_and_misaligned_values() -> None:
+    names = RowValues("PERSON", [None, "J Smith"], by_word=True)
+    assert redact_own([None, "J Smith and J"], [names]) == [None, "J <PERSON> and J"]
+    with pytest.raises(InternalError, match="aligned"):
+        row_value_spans(["a", "b"], [RowValues("PERSON", ["x"], by_word=True)])
