@@ -272,6 +272,24 @@ def list_datasets(url: str | None = None) -> list[CatalogEntry]:
     return _run(url, work)
 
 
+def last_recorded_version(dataset_dir: Path, url: str | None = None) -> int:
+    """The highest version the catalog records in ``dataset_dir`` (0 if none).
+
+    Publishing takes the next version after both this and the folders on disk, so a version
+    removed by hand is never published again under the same number (an analyst may have
+    cited it, and the catalog still describes it).
+    """
+    folder = Path(dataset_dir).resolve()
+
+    def work(connection) -> int:
+        rows = connection.execute(
+            sa.select(releases.c.version, releases.c.path).where(releases.c.dataset == folder.name)
+        )
+        return max((v for v, p in rows if Path(p).parent == folder), default=0)
+
+    return _run(url, work)
+
+
 def find_release(dataset: str, version: int | None = None, url: str | None = None) -> CatalogEntry:
     """The catalog entry of ``dataset`` at ``version`` (default: latest published)."""
 

@@ -316,7 +316,7 @@ def validate_task(
 @task(name="dp-publish", cache_policy=NONE)
 def publish_task(staging: Staging, manifest: dict[str, Any]) -> str:
     """Promote the validated staging folder to the next version."""
-    return str(staging.promote(manifest, {"README.md": readme_markdown(manifest)}))
+    return steps.promote(staging, manifest, readme_markdown(manifest))
 
 
 def release_dp(inputs: steps.ReleaseInputs) -> str:

@@ -179,7 +179,7 @@ def partition_task(
 @task(name="publish", cache_policy=NONE)
 def publish_task(staging: Staging, manifest: dict) -> str:
     """Promote the validated staging folder to the next version."""
-    return str(staging.promote(manifest, {"README.md": dictionary_markdown(manifest)}))
+    return steps.promote(staging, manifest, dictionary_markdown(manifest))
 
 
 def release_kanon(inputs: steps.ReleaseInputs) -> str:
@@ -243,6 +243,7 @@ def release_kanon(inputs: steps.ReleaseInputs) -> str:
                 *reports,
                 check_row_count(staging.rows, rows_in - removed),
                 check_parts(staging.path, [(p.file, p.rows) for p in staging.parts], schema),
+                *steps.fresh_scan(staging, release_plan, schema),
                 *check_k_anonymity(sizes, kanon.k, distinct, l_value, entropy),
             ]
         )

@@ -130,10 +130,9 @@ class Source:
         rows.
         """
         parts = self.partitions()
-        if len(parts) == 1:
-            if self.format == "parquet":
-                return self._row_group_sample(n_rows)
-            return self.head(n_rows)
+        if len(parts) == 1:  # a file, or a folder holding one file
+            only = parts[0]
+            return only._row_group_sample(n_rows) if only.format == "parquet" else only.head(n_rows)
         chosen = (
             parts
             if len(parts) <= n_rows
@@ -191,6 +190,36 @@ class Source:
         if not self.constants:
             return self.schema
         return pa.schema([f for f in self.schema if f.name not in self.constants])
+
+
+def spread_sample(files: list[Path], columns: list[str], n_rows: int) -> pa.Table:
+    """``n_rows`` rows evenly spaced over Parquet ``files`` taken as one table, in order.
+
+    Unlike :meth:`Source.sample`, rows are spread inside row groups too, so a value that
+    starts late in a single-file output is still seen. Row groups holding no chosen row are
+    skipped; one row group of ``columns`` is in memory at a time.
+    """
+    groups = []  # (file, row group, first global row, rows)
+    total = 0
+    for file in files:
+        metadata = pq.ParquetFile(file).metadata
+        for i in range(metadata.num_row_groups):
+            rows = metadata.row_group(i).num_rows
+            groups.append((file, i, total, rows))
+            total += rows
+    if total == 0 or n_rows <= 0:
+        return pa.table({name: pa.array([], pa.null()) for name in columns}).slice(0, 0)
+    wanted = sorted({(i * total) // min(n_rows, total) for i in range(min(n_rows, total))})
+    pieces, cursor = [], 0
+    for file, index, first, rows in groups:
+        chosen = []
+        while cursor < len(wanted) and wanted[cursor] < first + rows:
+            chosen.append(wanted[cursor] - first)
+            cursor += 1
+        if chosen:
+            group = pq.ParquetFile(file).read_row_group(index, columns=columns)
+            pieces.append(group.take(pa.array(chosen, pa.int64())).replace_schema_metadata())
+    return pa.concat_tables(pieces)
 
 
 def open_source(spec: SourceSpec) -> Source:

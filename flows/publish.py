@@ -224,16 +224,19 @@ class Staging:
         if self.dataset_dir.is_dir() and not any(self.dataset_dir.iterdir()):
             self.dataset_dir.rmdir()
 
-    def promote(self, manifest: dict[str, Any], extra_files: dict[str, str]) -> Path:
+    def promote(
+        self, manifest: dict[str, Any], extra_files: dict[str, str], after: int = 0
+    ) -> Path:
         """Write the manifest (with its version) and rename the folder to the next ``v<N>``.
 
         ``extra_files`` maps file names to text written beside the parts (e.g. README.md);
-        the text may contain ``{version}``, filled with the version finally taken.
+        the text may contain ``{version}``, filled with the version finally taken. The version
+        is above every ``v<N>`` folder and above ``after`` (the catalog's last version here).
         """
         if self._writer is not None:
             raise InternalError("promote() called before finish()")
         for _ in range(100):
-            version = (versions(self.dataset_dir) or [0])[-1] + 1
+            version = max((versions(self.dataset_dir) or [0])[-1], after) + 1
             manifest["version"] = version
             _write_json(self.path / "manifest.json", manifest)
             for name, text in extra_files.items():

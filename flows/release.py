@@ -118,7 +118,7 @@ def map_partitions(partition_task_fn, source: Source, *args) -> list:
 @task(name="publish", cache_policy=NONE)
 def publish_task(staging: Staging, manifest: dict) -> str:
     """Promote the validated staging folder to the next version."""
-    return str(staging.promote(manifest, {"README.md": data_dictionary_markdown(manifest)}))
+    return steps.promote(staging, manifest, data_dictionary_markdown(manifest))
 
 
 @task(name="record", cache_policy=NONE, retries=2, retry_delay_seconds=2)
@@ -190,6 +190,7 @@ def release_safe_harbor(inputs: steps.ReleaseInputs) -> str:
                 *reports,
                 check_row_count(staging.rows, rows_in),
                 check_parts(staging.path, [(p.file, p.rows) for p in staging.parts], schema),
+                *steps.fresh_scan(staging, release_plan, schema),
             ]
         )
         manifest = steps.release_manifest(

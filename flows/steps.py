@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from flows.load import Source, open_source
+from flows.load import Source, open_source, spread_sample
 from flows.manifest import build_manifest
 from flows.publish import PartInfo, Staging, check_output_root, remove_stale_staging
 from flows.settings import default_release_root
@@ -206,6 +206,37 @@ def validate(batch: pa.RecordBatch | pa.Table, release_plan: ReleasePlan, schema
     from privacy.validation import validate_release
 
     return validate_release(batch.to_pandas(), release_plan, schema, expected_rows=None)
+
+
+@phi_safe
+def fresh_scan(staging: Staging, release_plan: ReleasePlan, schema: pa.Schema) -> list[Any]:
+    """Classify the kept columns again from rows spread evenly over the staged parts.
+
+    See :mod:`privacy.output_scan`. The sample is as large as detection's (``sample_rows``).
+    """
+    from privacy.detection import load_detection_config
+    from privacy.output_scan import check_fresh_scan, columns_to_rescan
+
+    columns = [c for c in columns_to_rescan(release_plan) if c in schema.names]
+    if not columns or not staging.parts:
+        return []
+    config = load_detection_config()
+    files = [staging.path / part.file for part in staging.parts]
+    sample = spread_sample(files, columns, config.sample_rows)
+    min_confidence = load_policy("safe_harbor").min_confidence
+    return check_fresh_scan(sample, release_plan, min_confidence, config)
+
+
+def promote(staging: Staging, manifest: dict[str, Any], readme: str) -> str:
+    """Publish the validated staging folder as the next version, never reusing a number.
+
+    The version is above the ``v<N>`` folders and above the last one the catalog records
+    there, so a version deleted by hand is not published again under its old number.
+    """
+    from flows.catalog import last_recorded_version
+
+    after = last_recorded_version(staging.dataset_dir)
+    return str(staging.promote(manifest, {"README.md": readme}, after=after))
 
 
 @dataclass(frozen=True)

@@ -249,6 +249,9 @@ def _init_worker(config: DetectionConfig) -> None:
     global _WORKER_CONFIG
     _WORKER_CONFIG = config
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    # A pool forked inside a flow run inherits Prefect's SIGTERM handler, which raises in the
+    # worker and prints a traceback when the pool is terminated at exit: die quietly instead.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _detect_chunk(texts: list[str]) -> list[list[TextSpan]]:

@@ -69,6 +69,7 @@ Check = Literal[
     "parts",
     "k_anonymity",
     "l_diversity",
+    "fresh_scan",
 ]
 
 _RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
@@ -157,7 +158,9 @@ class ValidationReport(BaseModel):
     @property
     def residual_phi(self) -> bool:
         """Whether a residual-identifier pattern matched at least one value."""
-        return any(r.check == "residual_phi" and r.unexpected_count for r in self.failures)
+        return any(
+            r.check in ("residual_phi", "fresh_scan") and r.unexpected_count for r in self.failures
+        )
 
     def raise_if_failed(self) -> None:
         """Raise if any expectation failed; do nothing otherwise.

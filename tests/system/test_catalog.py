@@ -169,3 +169,24 @@ def test_access_requests_with_a_clock(own_database: str) -> None:
     actions = {e["action"] for e in catalog.audit_entries("visits")}
     assert {"request_opened", "request_approved", "request_denied"} <= actions
     assert run("deny", "99", "--reason", "x").exit_code == 3
+
+
+def test_identifiers_past_the_detection_sample_are_caught_by_the_fresh_scan(
+    tmp_path: Path,
+) -> None:
+    """Detection reads a CSV's first 1,000 rows; names that start later still stop the release.
+
+    No pattern of the validation suite matches a name: only the fresh scan can see them.
+    """
+    people = generate_patients(2000, seed=4)
+    table = people[["patient_id", "diagnosis_code"]].copy()
+    names = (people["first_name"] + " " + people["last_name"]).tolist()
+    table["referral"] = ["none"] * 1000 + names[1000:]  # filled in only from row 1,001
+    table.to_csv(tmp_path / "late.csv", index=False)
+    result = run("release", tmp_path / "late.csv", "--output", tmp_path / "releases")
+    assert result.exit_code == 6, result.output
+    assert "column 'referral'" in result.output and "PERSON by a fresh scan" in result.output
+    assert not any(value in result.output for value in names[1000:])
+    assert not (tmp_path / "releases" / "late").exists() or not any(
+        p.name.startswith("v") for p in (tmp_path / "releases" / "late").iterdir()
+    )

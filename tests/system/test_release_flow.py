@@ -205,3 +205,22 @@ def test_unchanged_source_is_up_to_date_and_changes_publish(
     assert third.name == "v3"
     assert (released.parent / "LATEST").read_text().strip() == "v3"
     assert json.loads((third / "manifest.json").read_text())["rows_in"] == N_ROWS + 1
+
+
+def test_a_version_deleted_by_hand_is_not_reused(tmp_path: Path) -> None:
+    """The catalog remembers v1 after its folder is gone: the next release is v2, recorded."""
+    import shutil
+
+    from flows.catalog import find_release
+    from flows.release import release
+
+    source = tmp_path / "reissued.csv"
+    generate_patients(40, seed=5).to_csv(source, index=False)
+    root = tmp_path / "out"
+    first = Path(release(str(source), str(root)))
+    assert first.name == "v1"
+    shutil.rmtree(first.parent)  # a steward cleans up by hand; the catalog keeps its record
+    second = Path(release(str(source), str(root)))
+    assert second.name == "v2"
+    assert find_release("reissued").version == 2
+    assert find_release("reissued", 1).path == str(first)

@@ -9,7 +9,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from flows.load import open_source
+from flows.load import open_source, spread_sample
 from privacy.errors import SourceError
 from privacy.spec import SourceSpec, implicit_spec
 
@@ -132,6 +132,28 @@ def test_parquet_file_sample_is_stratified_over_row_groups(tmp_path: Path) -> No
     source = open_source(SourceSpec(path=path))
     assert sorted(set(source.sample(30).column("flag").to_pylist())) == ["a", "b", "c"]
     assert source.sample(30).num_rows == 30
+
+
+def test_folder_of_one_parquet_file_is_sampled_over_its_row_groups(tmp_path: Path) -> None:
+    folder = tmp_path / "ds" / "year=2024"
+    folder.mkdir(parents=True)
+    whole = pa.concat_tables([table(0, 100, "a"), table(100, 100, "b"), table(200, 100, "c")])
+    pq.write_table(whole, folder / "only.parquet", row_group_size=100)
+    sample = open_source(SourceSpec(path=tmp_path / "ds")).sample(30)
+    assert sample.num_rows == 30
+    assert sorted(set(sample.column("flag").to_pylist())) == ["a", "b", "c"]
+    assert set(sample.column("year").to_pylist()) == {"2024"}
+
+
+def test_spread_sample_is_evenly_spaced_inside_and_across_files(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    pq.write_table(table(0, 250), first, row_group_size=100)  # groups of 100, 100, 50
+    pq.write_table(table(250, 750), second)  # one group of 750 rows
+    sample = spread_sample([first, second], ["id"], 10)
+    assert sample.column_names == ["id"]
+    assert sample.column("id").to_pylist() == list(range(0, 1000, 100))
+    assert spread_sample([first], ["id", "flag"], 1000).num_rows == 250  # never more than all
+    assert spread_sample([first], ["id"], 0).num_rows == 0
 
 
 def test_fingerprint_changes_when_any_partition_changes(tmp_path: Path) -> None:
