@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.entities import DATE_TIME
 from privacy.recognizers._gazetteer import MONTHS
@@ -65,6 +66,33 @@ _HOLIDAY = (
     r"|veterans\s+day|valentine'?s\s+day|mother'?s\s+day|father'?s\s+day|fourth\s+of\s+july"
 )
 _US_TIME = r"(?:,?\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?i:[ap]\.?m\.?))?)"
+
+
+_SLASH_PAIR = regex.compile(r"\d{1,2}/\d{1,2}")
+_VENTILATOR_WORD = (
+    r"(?i:c?pap|bi-?pap|bi\s+pap|n?ippv|ipap|epap|psv?|peep|simv|imv|prvc|fio2|flow-?by"
+    r"|settings)"
+)
+_VENTILATOR_BEFORE = regex.compile(rf"\b{_VENTILATOR_WORD}\b")
+_VENTILATOR_AFTER = regex.compile(rf"[ \t]*[)/]?,?[ \t]*(?:{_VENTILATOR_WORD}\b|\d{{2,3}}[ \t]*%)")
+_VENTILATOR_WINDOW = 45
+"""Characters before a slash pair searched (on its line) for a ventilator mode or setting."""
+
+
+def is_ventilator_setting(text: str, start: int, end: int) -> bool:
+    """Whether the bare pair ``text[start:end]`` (``10/5``) is a ventilator setting, no date.
+
+    Respiratory notes write pressure pairs (pressure support over PEEP, IPAP over EPAP) as
+    ``m/d`` look-alikes: "CPAP/PS 10/5", "on bipap, 12/6", "SIMV 600x12, 40%, 5/8". The pair
+    is read as a setting when a mode word (``CPAP``, ``PEEP``, ``SIMV``, ``settings`` ...)
+    stands before it on the same line, within :data:`_VENTILATOR_WINDOW` characters, or
+    right after it (``10/5 BIPAP``, ``10/5 40%``).
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    before = max(line_start, start - _VENTILATOR_WINDOW)
+    if _VENTILATOR_BEFORE.search(text, before, start) is not None:
+        return True
+    return _VENTILATOR_AFTER.match(text, end) is not None
 
 
 class DateRecognizer(PatternRecognizer):
@@ -178,6 +206,24 @@ class DateRecognizer(PatternRecognizer):
             # Case matters: month names are capitalised ("may 3" is not a date).
             global_regex_flags=regex.DOTALL | regex.MULTILINE,
         )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Dates found by the patterns, less bare pairs that are ventilator settings."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [
+            r
+            for r in results
+            if not (
+                _SLASH_PAIR.fullmatch(text, r.start, r.end)
+                and is_ventilator_setting(text, r.start, r.end)
+            )
+        ]
 
     def invalidate_result(self, pattern_text: str) -> bool:
         """Reject texts that no reading makes a date (``13/13``, ``0/5``).

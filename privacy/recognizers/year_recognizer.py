@@ -8,9 +8,14 @@ such as the PhysioNet deid corpus mark them. This recognizer is on by default
 
 from __future__ import annotations
 
-from presidio_analyzer import Pattern, PatternRecognizer
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.entities import DATE_TIME
+from privacy.recognizers.date_recognizer import is_ventilator_setting
+
+_SLASH_PAIR = regex.compile(r"\d{1,2}/\d{1,2}")
 
 # Units and words after which a number is a quantity or a clock time, not a year.
 _NOT_AFTER = (
@@ -94,3 +99,21 @@ class YearRecognizer(PatternRecognizer):
             supported_language=supported_language,
             name=name,
         )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Years found by the patterns, less ``m/yy`` pairs that are ventilator settings."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [
+            r
+            for r in results
+            if not (
+                _SLASH_PAIR.fullmatch(text, r.start, r.end)
+                and is_ventilator_setting(text, r.start, r.end)
+            )
+        ]

@@ -54,6 +54,13 @@ CASES = [
     ("MAE, STRENGTH 5/5", []),  # strength score
     ("CPAP 10/5 FIO2 40%", []),  # ventilator settings
     ("PS 12/5 PEEP", []),
+    # Pressure pairs near a ventilator mode or setting, on the same line, are no dates.
+    ("Resp: on bipap, 12/6 with good sats", []),
+    ("vent settings SIMV 600x12, 40%, & 8/5. ABG pending", []),
+    ("weaned from 8/6 PSV/CPAP to trach mask", []),
+    ("remained on 10/4, 40% overnight", []),
+    ("CPAP 10/5 overnight.\n3/12 extubated", [("3/12", 0.5, 0.5)]),  # next line: a date
+    ("RESP: extubated on 3/12 and doing well", [("3/12", 0.6, 0.6)]),
     ("rales 1/3 up bilaterally", []),
     ("pain 4/10 with movement", []),  # pain score
     ("gave 1 1/2 amp D50", []),  # mixed fraction

@@ -23,6 +23,7 @@ CASES = [
     ("sats in the 90's", []),
     ("1992 mg", []),
     ("7/22", []),
+    ("support lowered to PS 10/peep 5/40% today", []),  # ventilator settings
 ]
 
 
