@@ -29,10 +29,12 @@ _TIME = (
     r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?"
     r"(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)"
 )
-# Words after which a bare m/d ("on 7/29", "until 9/12", "s/p CABG 7/29") is a date.
+# Words after which a bare m/d ("on 7/29", "until 9/12", "s/p CABG 7/29", "to arrive 9/9",
+# "post 3/3 transfusion", "to the OR 6/10") is a date, even one shaped like a score.
 _MD_CUE = (
     r"(?i:on|since|until|till|thru|through|from|by|dated?|seen|admitted|discharged|last|next"
-    r"|due|started|stopped|restarted|held|placed|removed|changed|performed|done|d/c'?d?|s/p)"
+    r"|due|started|stopped|restarted|held|placed|removed|changed|performed|done|d/c'?d?|s/p"
+    r"|arrive|arrives|arriving|arrival|post|(?-i:OR))"
 )
 _NOT_DATE_AFTER = (
     r"(?!\s*(?i:tabs?\b|tablets?|strength|ns\b|normal|doses?\b|mg|ml|cc\b|of\b|%|up\b|bilat"

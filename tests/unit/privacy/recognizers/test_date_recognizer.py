@@ -28,6 +28,11 @@ CASES = [
     ("CXR 10/16 WITH RLL INFILTRATE", [("10/16", 0.5, 0.5)]),
     ("returned to OR on 7-8 for coiling", [("7-8", 0.6, 1.0)]),
     ("2/15 at 1400", [("2/15", 0.5, 0.5)]),
+    # After a cue even a score-like pair is a date: arrival, "post", the operating room.
+    ("son to arrive 9/9 from abroad", [("9/9", 0.6, 0.6)]),
+    ("HCT up post 4/4 transfusion", [("4/4", 0.6, 0.6)]),
+    ("back to the OR 6/10 for CABG", [("6/10", 0.6, 0.6)]),
+    ("rates pain 5 or 6/10 at rest", []),  # "or" in lower case is no operating room
     ("PT IS S/P CABG X3 10/5.", [("10/5", 0.5, 0.5)]),  # "X3" is no "1 1/2"
     ("07-22-2004", [("07-22-2004", 0.8, 0.8)]),
     ("PLAN FOR CATH ON TUESDAY", [("TUESDAY", 0.5, 0.5)]),
