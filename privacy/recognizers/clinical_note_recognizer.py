@@ -465,14 +465,18 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             if low in {"memorial", "adventist"} and i > 0 and spaced(i):
                 if self._candidate(words[i - 1][2]) or words[i - 1][2] in FACILITY_NAME:
                     out.append((words[i - 1][0], end, LOCATION, 0.7, "memorial"))
-            # Place before a state's name: "towson maryland's", "Lochearn, Maryland".
+            # Place before a state's name: "towson maryland's", "Lochearn, Maryland"; a
+            # university named after its state keeps the state's name: "U Maryland".
             if low in self.state_names and i > 0 and words[i - 1][2] != low:
                 gap = self._gap(text, words, i)
                 prev = words[i - 1][2]
-                if _rx(r"[ \t]*,?[ \t]*").fullmatch(gap) and (
-                    self._place_word(prev) or prev in {"u", "univ"}
-                ):
-                    out.append((words[i - 1][0], words[i - 1][1], LOCATION, 0.6, "before state"))
+                if _rx(r"[ \t]*,?[ \t]*").fullmatch(gap):
+                    if prev in {"u", "univ"}:
+                        out.append((words[i - 1][0], end, LOCATION, 0.6, "university"))
+                    elif self._place_word(prev):
+                        out.append(
+                            (words[i - 1][0], words[i - 1][1], LOCATION, 0.6, "before state")
+                        )
             # University of X.
             if low in {"university", "univ", "u", "uof"} and i + 1 < n:
                 k = i + 1 if low != "uof" else i

@@ -41,6 +41,8 @@ PLACES = [
     ("TRANSFERRED FROM CALVERT HOSPITAL FOR MENTAL STATUS CHANGES", ["CALVERT"]),
     ("FAMILY REPORTS THAT AT UNION MEMORIAL, HER SKIN", ["UNION MEMORIAL"]),
     ("Pt recieved from university of maryland hospital", ["university of maryland"]),
+    ("first seen at U Nebraska ER with chest pain", ["U Nebraska"]),  # a state university
+    ("lives in Kearney, Nebraska with wife", ["Kearney"]),  # the state itself is no identifier
     ("transfer to quartermain 2 today", ["quartermain"]),
     ("social--pt married, lives in catonsville", ["catonsville"]),
     ("PT TRANSFERRED TO GH FOR CATH", ["GH"]),
