@@ -49,8 +49,11 @@ _NOT_DATE_BEFORE = (
     r"|ps/peep|mae|strength|grips?|amp|about)[\s:/=]{0,3}(?:of\s|at\s|on\s|to\s)?\s{0,2}"
     r"|(?<![\w.])\d\s"  # "1 1/2 hours" (not "CABG X3 10/5")
 )
-_NOT_FRACTION = r"(?!(?:1/[234]|2/3|3/4|(\d\d?)/\1|\d\d?/10)\b(?<!^\s*\S+))"
-"""Fractions, equal pairs ("5/5" strength, "10/10" pain) and scores out of 10 are no dates."""
+_NOT_FRACTION = (
+    r"(?!(?:1/[234]|2/3|3/4|(\d\d?)/\1|\d\d?/10)\b(?<!(?:^|(?<!\d)\.[ \t]{1,3})[ \t]*\S+))"
+)
+"""Fractions, equal pairs ("5/5" strength, "10/10" pain) and scores out of 10 are no dates -
+but where they open a line or a sentence ("9/9 ABX STOPPED", ". 10/10 ONSET OF PAIN")."""
 _LOWER_MONTH = (
     "january|february|march|april|june|july|august|september|october|november|december"
     "|jan|feb|apr|jun|jul|aug|sept|sep|oct|nov"  # not "dec": decreased

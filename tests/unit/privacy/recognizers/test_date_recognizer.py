@@ -33,6 +33,11 @@ CASES = [
     ("HCT up post 4/4 transfusion", [("4/4", 0.6, 0.6)]),
     ("back to the OR 6/10 for CABG", [("6/10", 0.6, 0.6)]),
     ("rates pain 5 or 6/10 at rest", []),  # "or" in lower case is no operating room
+    # A score-like pair opening a line or a sentence is a date; inside one it is a score.
+    ("Lives alone. 10/10 onset of chest pain at home", [("10/10", 0.5, 0.5)]),
+    ("3/3 abx stopped", [("3/3", 0.5, 0.5)]),
+    ("Comfortable, says it is 10/10 better today", []),
+    ("MAE, grips 4/4 bilaterally", []),
     ("PT IS S/P CABG X3 10/5.", [("10/5", 0.5, 0.5)]),  # "X3" is no "1 1/2"
     ("07-22-2004", [("07-22-2004", 0.8, 0.8)]),
     ("PLAN FOR CATH ON TUESDAY", [("TUESDAY", 0.5, 0.5)]),
