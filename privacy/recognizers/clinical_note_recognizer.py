@@ -163,6 +163,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         self.names = gaz.first_names(self.locales) | gaz.last_names(self.locales)
         self.last_names = gaz.last_names(self.locales)
         self.common = gaz.lexicon(self.locales)
+        self.words = gaz.common_words() | gaz.dictionary_words()
         self.very_common = gaz.common_words(gaz.VERY_COMMON_LOG_PROB)
         self.fairly_common = gaz.common_words(gaz.VERY_COMMON_LOG_PROB - 1.5)
         self.states = {s.lower() for s in gaz.US_STATE_NAMES} | {
@@ -195,6 +196,17 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         if low in self.names:
             return True
         return low not in self.common and not low.endswith(gaz.MEDICAL_ENDINGS + ("icu",))
+
+    def _unknown(self, low: str) -> bool:
+        """A word of no dictionary, even allowing for slips ("peppler"), and no shorthand."""
+        return (
+            len(low) > 2
+            and low.isalpha()
+            and low not in self.stop
+            and low not in self.states
+            and low not in self.words
+            and not low.endswith(gaz.MEDICAL_ENDINGS)
+        )
 
     def _rare(self, low: str) -> bool:
         """A candidate that is not a common English word (a listed name is not enough)."""
@@ -395,7 +407,13 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     and nxt in self.last_names
                     and nxt not in self.common
                 )
-                dotted = _rx(r"\.[ \t]?").fullmatch(gap) and not tight and self._rare(nxt)
+                # After an initial, a word that is no English word is a surname even when it
+                # is one typing slip from a frequent word ("M. PEPPLER", not "pepper").
+                dotted = (
+                    _rx(r"\.[ \t]?").fullmatch(gap)
+                    and not tight
+                    and (self._rare(nxt) or self._unknown(nxt))
+                )
                 if dotted or bare:
                     before = text[max(0, words[i][0] - 1) : words[i][0]]
                     if before in {"", " ", "\t", "\n", "(", "-", ",", ">"}:

@@ -17,6 +17,8 @@ PEOPLE = [
     ("TAP...CUCCHIARA (RESIDENT) WORKING ON IT", ["CUCCHIARA"]),
     ("HERMAN W. EMPERATRICE, RRT", ["HERMAN W. EMPERATRICE"]),
     ("EPI ORDERED BY J SMITH STAT", ["J SMITH"]),  # bare initial + listed surname
+    ("CHEST TUBE PULLED AND K. KETTLER PLACING STITCH", ["K. KETTLER"]),  # no word, one slip
+    ("LABS SENT. B. CULTURES PENDING", []),  # a dictionary word after an initial
     ("TO MEET S. DOMINICO NURSING AGENCY AT 9AM", ["S. DOMINICO"]),  # a person, not a facility
     # A capitalised rare word as the subject of a person's verb.
     ("Ozymandra wishes to speak with the team first.", ["Ozymandra"]),
