@@ -317,7 +317,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         n = len(words)
         mixed = any(c.islower() for c in text) and any(c.isupper() for c in text)
 
-        def add(i: int, j: int, score: float, rule: str) -> None:
+        def add(i: int, j: int, score: float, rule: str, titled: bool = False) -> None:
             out.append((words[i][0], words[j - 1][1], PERSON, score, rule))
             # "Sons Smokey, Morris and Roger": a list of names after a plural role.
             k = j
@@ -331,7 +331,8 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             if j + 1 < n and words[j][2] == "and" or (j < n and "&" in self._gap(text, words, j)):
                 k = j + 1 if words[j][2] == "and" else j
                 if k < n and "\n" not in text[words[j - 1][1] : words[k][0]]:
-                    e = self._name_run(text, words, k)
+                    # After "Drs", the second name is titled too ("Drs Ferullo and Dutton").
+                    e = self._name_run(text, words, k, title=titled)
                     if e > k:
                         out.append((words[k][0], words[e - 1][1], PERSON, score, rule + " and"))
 
@@ -366,7 +367,8 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                         relative=relative,
                     )
                     if j > k:
-                        add(k, j, 0.85 if title else 0.7, "title" if title else "role or cue")
+                        score = 0.85 if title else 0.7
+                        add(k, j, score, "title" if title else "role or cue", titled=low == "drs")
             # Name words before "aware", "notified" or a credential.
             # ... or before a relation in brackets: "Amarilis (daughter)".
             bracketed = (

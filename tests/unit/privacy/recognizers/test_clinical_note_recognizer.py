@@ -10,6 +10,8 @@ PEOPLE = [
     ("SPOKE WITH DAUGHTER PHILOMENA ON PHONE", ["PHILOMENA"]),
     ("SOCIAL:DAUGHTER-KRISSY---301 944-5032", ["KRISSY"]),
     ("Drs Ferullo and Saeed in to see pt", ["Ferullo", "Saeed"]),
+    ("Drs' Abernal and Buttler saw pt", ["Abernal", "Buttler"]),  # titled, though a slip
+    ("Drs Abernal and team aware", ["Abernal"]),
     # Names before aware / notified / credentials, and initials.
     ("E. WELSH AWARE. ABG DRAWN", ["E. WELSH"]),
     ("GIVEN CARAFATE-W. MAROTTA AWARE", ["W. MAROTTA"]),
