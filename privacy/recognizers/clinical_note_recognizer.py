@@ -479,6 +479,15 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     and any(words[x][2] not in FACILITY_NAME for x in range(k, i))
                 ):
                     out.append((words[k][0], words[i - 1][1], LOCATION, 0.7, "facility"))
+                    # "Bayview Rehab and Kimsey": a second facility in the same list.
+                    e = i + 2
+                    if e < n and words[i + 1][2] in {"and", "or"} and spaced(i + 1):
+                        while e < n and e - i < 5 and spaced(e) and self._place_word(words[e][2]):
+                            e += 1
+                        if e > i + 2:
+                            out.append(
+                                (words[i + 2][0], words[e - 1][1], LOCATION, 0.6, "facility list")
+                            )
             if low in NAMED_FACILITY and i + 1 < n and words[i + 1][2] in FACILITY:
                 if spaced(i + 1):
                     out.append((start, end, LOCATION, 0.6, "named facility"))

@@ -60,6 +60,8 @@ PLACES = [
     ("WAS ON VACATION ON THE EASTERN SHORE", ["EASTERN SHORE"]),
     ("arrived from franklin square hosp via medflight", ["franklin square"]),
     ("transferred from Kessler-Adventist Hosp for cath", ["Kessler-Adventist"]),
+    ("SCREENED BY BAYVIEW REHAB AND KIMSEY THIS AM", ["BAYVIEW", "KIMSEY"]),  # a list
+    ("accepted at Bayview Rehab and OT to follow", ["Bayview"]),
     # Negatives
     ("transfer to floor when bed available", []),
     ("transferred to MICU for intubation", []),
