@@ -95,6 +95,8 @@ MOVES = frozenset(
 )
 """Verbs after which ``to``/``from``/``at``/``in`` + a rare word is a place."""
 PLACE_PREPOSITIONS = frozenset({"to", "from", "at", "in", "of"})
+WORK_VERBS = frozenset({"works", "worked", "working", "employed", "volunteers"})
+"""Verbs after which ``for``/``by`` + a rare word is an employer, a place ("works for X")."""
 NAMED_FACILITY = frozenset({"memorial", "general", "adventist", "union", "mercy", "sacred"})
 """Facility-name words that name a place on their own before ``hospital`` ("Memorial Hospital")."""
 UNIT_AFTER = frozenset("er ew ed icu micu ccu tcu cath".split())
@@ -521,7 +523,11 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     if low in {"st", "saint"} or nxt_next in FACILITY or self._moved(words, i):
                         out.append((start, words[i + 1][1], LOCATION, 0.6, "saint"))
             # Movement + preposition + rare word: "transfer to quartermain 2".
-            if low in PLACE_PREPOSITIONS and i + 1 < n and self._moved(words, i + 1):
+            if (
+                low in PLACE_PREPOSITIONS | {"for", "by"}
+                and i + 1 < n
+                and self._moved(words, i + 1)
+            ):
                 k = i + 1
                 if words[k][2] == "the" and k + 1 < n:
                     k += 1
@@ -613,6 +619,8 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         if k < 2:
             return False
         prep, verb = words[k - 1][2], words[k - 2][2]
+        if prep in {"for", "by"}:
+            return verb in WORK_VERBS  # an employer: "works for Zentrix", "employed by Halvorsen"
         if prep not in PLACE_PREPOSITIONS:
             return verb in {"to", "from", "at"} and k >= 3 and words[k - 3][2] in MOVES
         if prep in {"in", "from"} and (verb in ROLES or verb in FACILITY):

@@ -61,6 +61,10 @@ PLACES = [
     ("arrived from franklin square hosp via medflight", ["franklin square"]),
     ("transferred from Kessler-Adventist Hosp for cath", ["Kessler-Adventist"]),
     ("SCREENED BY BAYVIEW REHAB AND KIMSEY THIS AM", ["BAYVIEW", "KIMSEY"]),  # a list
+    ("he works for zentrix, wife aware", ["zentrix"]),  # an employer
+    ("Wife employed by Halvorsen Logistics", ["Halvorsen Logistics"]),
+    ("SWITCHED BACK TO 1:1 FOR NOC", []),
+    ("tylenol works for pain, and sleep", []),
     ("accepted at Bayview Rehab and OT to follow", ["Bayview"]),
     # Negatives
     ("transfer to floor when bed available", []),
