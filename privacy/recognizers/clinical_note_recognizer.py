@@ -95,6 +95,8 @@ MOVES = frozenset(
 )
 """Verbs after which ``to``/``from``/``at``/``in`` + a rare word is a place."""
 PLACE_PREPOSITIONS = frozenset({"to", "from", "at", "in", "of"})
+RESIDES = frozenset("lives living lived resides residing moved relocated".split())
+"""Verbs after which ``in``/``to`` names where someone lives."""
 WORK_VERBS = frozenset({"works", "worked", "working", "employed", "volunteers"})
 """Verbs after which ``for``/``by`` + a rare word is an employer, a place ("works for X")."""
 NAMED_FACILITY = frozenset({"memorial", "general", "adventist", "union", "mercy", "sacred"})
@@ -549,6 +551,9 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     e += 1
                 if e > k:
                     out.append((words[k][0], words[e - 1][1], LOCATION, 0.6, "movement"))
+                elif text[words[k][0] : words[k][1]] == "DC" and words[i - 1][2] in RESIDES:
+                    # Washington, DC is a city (no state): "lives in DC".
+                    out.append((words[k][0], words[k][1], LOCATION, 0.6, "movement"))
             # "leave GH", "leaving Kernan": the place follows the verb.
             if low in {"leave", "leaving"} and i + 1 < n and self._place_word(words[i + 1][2]):
                 if text[words[i + 1][0] : words[i + 1][1]].isupper() or self._rare(words[i + 1][2]):

@@ -62,6 +62,8 @@ PLACES = [
     ("transferred from Kessler-Adventist Hosp for cath", ["Kessler-Adventist"]),
     ("SCREENED BY BAYVIEW REHAB AND KIMSEY THIS AM", ["BAYVIEW", "KIMSEY"]),  # a list
     ("he works for zentrix, wife aware", ["zentrix"]),  # an employer
+    ("brother lives in DC and calls daily", ["DC"]),  # a city, no state
+    ("lines DC'd, transferred to DC per team", []),  # discontinued, not the city
     ("Wife employed by Halvorsen Logistics", ["Halvorsen Logistics"]),
     ("SWITCHED BACK TO 1:1 FOR NOC", []),
     ("tylenol works for pain, and sleep", []),
