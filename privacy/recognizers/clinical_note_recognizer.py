@@ -95,6 +95,14 @@ MOVES = frozenset(
 )
 """Verbs after which ``to``/``from``/``at``/``in`` + a rare word is a place."""
 PLACE_PREPOSITIONS = frozenset({"to", "from", "at", "in", "of"})
+CLINICIANS = frozenset(
+    """
+    surgeon surgeons physician physicians doctor doctors cardiologist cardiologists oncologist
+    neurologist nephrologist pulmonologist gastroenterologist hepatologist pcp specialist
+    consultant
+    """.split()
+)
+"""Clinicians after whom ``from``/``at`` + a name is their hospital."""
 RESIDES = frozenset("lives living lived resides residing moved relocated".split())
 """Verbs after which ``in``/``to`` names where someone lives."""
 WORK_VERBS = frozenset({"works", "worked", "working", "employed", "volunteers"})
@@ -630,6 +638,8 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             return verb in {"to", "from", "at"} and k >= 3 and words[k - 3][2] in MOVES
         if prep in {"in", "from"} and (verb in ROLES or verb in FACILITY):
             return True  # "son in Pikesville", "daughter from Rome", "hospital in Towson"
+        if prep in {"from", "at"} and verb in CLINICIANS:
+            return True  # their hospital: "surgeon from Bayview", "cardiologist at Kimsey"
         return verb in MOVES or (
             k >= 3 and words[k - 3][2] in MOVES and verb in {"back", "pt", "today", "again"}
         )

@@ -63,6 +63,9 @@ PLACES = [
     ("SCREENED BY BAYVIEW REHAB AND KIMSEY THIS AM", ["BAYVIEW", "KIMSEY"]),  # a list
     ("he works for zentrix, wife aware", ["zentrix"]),  # an employer
     ("brother lives in DC and calls daily", ["DC"]),  # a city, no state
+    ("Surgeon from Bayview in this evening to talk to pt", ["Bayview"]),  # their hospital
+    ("her cardiologist at Kimsey to follow up", ["Kimsey"]),
+    ("surgeon from CT surgery in to see pt", []),
     ("lines DC'd, transferred to DC per team", []),  # discontinued, not the city
     ("Wife employed by Halvorsen Logistics", ["Halvorsen Logistics"]),
     ("SWITCHED BACK TO 1:1 FOR NOC", []),
