@@ -75,7 +75,7 @@ AFTER_NAME = frozenset(
 
 FACILITY = frozenset(
     "hospital hosp hospiatal hosptial hospitol medical med center ctr rehab rehabilitation "
-    "clinic nursing infirmary sanatorium hospice campus".split()
+    "clinic nursing infirmary sanatorium hospice campus va vamc".split()
 )
 """Words after a facility name ("CALVERT HOSPITAL", "Baltimore Rehab")."""
 FACILITY_NAME = frozenset(

@@ -66,6 +66,9 @@ PLACES = [
     ("Surgeon from Bayview in this evening to talk to pt", ["Bayview"]),  # their hospital
     ("her cardiologist at Kimsey to follow up", ["Kimsey"]),
     ("surgeon from CT surgery in to see pt", []),
+    ("arrived with RN from the VA in Tolland this am", ["Tolland"]),  # the VA: a hospital
+    ("Seen at the Loma Linda VA last year", ["Loma Linda"]),
+    ("VA benefits discussed with wife", []),
     ("lines DC'd, transferred to DC per team", []),  # discontinued, not the city
     ("Wife employed by Halvorsen Logistics", ["Halvorsen Logistics"]),
     ("SWITCHED BACK TO 1:1 FOR NOC", []),
