@@ -122,10 +122,11 @@ PERSON_VERBS = frozenset(
 HOSPITAL_CUES = frozenset({"at", "from", "to", "in"})
 """Prepositions before a hospital's initials ("at GH", "transferred from the GBMC")."""
 MEDICAL_H_INITIALS = frozenset(
-    "adh bph lvh rvh pph sah ich ivh nph ldh tsh fsh lh pth acth doh hh osh bh ih ah mh "
+    "adh bph lvh rvh pph sah ich ivh nph ldh tsh fsh lh pth acth doh hh osh oh bh ih ah mh "
     "coh poh ch sh th wh nh".split()
 )
-"""Medical abbreviations ending in H, and words too short to tell, that are no hospital."""
+"""Medical abbreviations ending in H (OSH, OH: outside hospital), and words too short to tell,
+that are no hospital."""
 PLACE_FEATURES = frozenset(
     "shore harbor harbour square sq mill mills heights hills valley beach falls springs village "
     "island creek ridge landing manor grove glen".split()

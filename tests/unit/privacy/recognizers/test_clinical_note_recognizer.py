@@ -69,6 +69,7 @@ PLACES = [
     ("arrived with RN from the VA in Tolland this am", ["Tolland"]),  # the VA: a hospital
     ("Seen at the Loma Linda VA last year", ["Loma Linda"]),
     ("VA benefits discussed with wife", []),
+    ("cath done at OH, then transferred from OH to CCU", []),  # outside hospital
     ("lines DC'd, transferred to DC per team", []),  # discontinued, not the city
     ("Wife employed by Halvorsen Logistics", ["Halvorsen Logistics"]),
     ("SWITCHED BACK TO 1:1 FOR NOC", []),
