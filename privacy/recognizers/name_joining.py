@@ -28,7 +28,6 @@ _WORD_BEFORE = re.compile(r"(?<![A-Za-z0-9'\-/.])([A-Za-z][A-Za-z']*)[ \t]\Z")
 _WORD_AFTER = re.compile(r"[ \t]([A-Za-z][A-Za-z']*)(?![A-Za-z0-9\-/])")
 """One blank and a word (the words after a span)."""
 _LAST_WORD = re.compile(r"([A-Za-z]+)\W*\Z")
-_SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n])\s*\Z")
 _LOOK_BACK = 40
 
 
@@ -121,7 +120,8 @@ def _first_name_before(
     if mixed:
         if word.isupper() != first_of_span.isupper():
             return span.start  # "RN Jane Doe", "CALLED Jane Doe"
-        opens_sentence = _SENTENCE_START.search(text, 0, match.start(1)) is not None
+        before = text[max(0, match.start(1) - _LOOK_BACK) : match.start(1)].rstrip(" \t")
+        opens_sentence = before[-1:] in {"", ".", "!", "?", ":", ";", "\n"}
         if opens_sentence and low in gaz.common_words():
             return span.start  # "Will Dr Prendle ..." at a sentence start
     elif low in STOP_WORDS or low in gaz.common_words(gaz.VERY_COMMON_LOG_PROB):

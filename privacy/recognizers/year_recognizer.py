@@ -93,7 +93,7 @@ class YearRecognizer(PatternRecognizer):
         ),
         Pattern(
             "yy opening a history item (medium)",
-            rf"(?<=(?:^|[.;,][ \t]{{1,3}})[ \t]*)(?:\d\d)(?=[ \t]+{_HISTORY_ITEM}\b)",
+            rf"(?=\d)(?<=(?:^|[.;,][ \t]{{1,3}})[ \t]*)\d\d(?=[ \t]+{_HISTORY_ITEM}\b)",
             0.45,
         ),
     ]
