@@ -53,6 +53,7 @@ from privacy import entities as ent
 from privacy.detection_config import DetectionConfig, load_detection_config
 from privacy.errors import InternalError
 from privacy.nlp_engine import LANGUAGE, build_nlp_engine, describe_nlp_engine
+from privacy.recognizers.name_joining import join_name_words
 from privacy.recognizers.registry import PRESIDIO_QUICK_CHECKS, build_registry
 from privacy.report import ColumnFinding, DetectionReport
 from transforms.text import TextSpan
@@ -209,8 +210,9 @@ def _detect_texts(
 ) -> list[list[TextSpan]]:
     """Spans of each text, merged, with repeated mentions of found names and places."""
     results = _analyze_batch(analyzer, texts, config, context=None, what="text")
+    locales = tuple(config.name_locales)
     return [
-        _merge(found + _repeated_mentions(text, found))
+        _merge(join_name_words(text, _merge(found + _repeated_mentions(text, found)), locales))
         for text, found in zip(texts, results, strict=True)
     ]
 

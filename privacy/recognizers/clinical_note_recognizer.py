@@ -75,7 +75,7 @@ AFTER_NAME = frozenset(
 
 FACILITY = frozenset(
     "hospital hosp hospiatal hosptial hospitol medical med center ctr rehab rehabilitation "
-    "clinic nursing infirmary sanatorium hospice campus".split()
+    "clinic nursing infirmary sanatorium hospice campus va vamc".split()
 )
 """Words after a facility name ("CALVERT HOSPITAL", "Baltimore Rehab")."""
 FACILITY_NAME = frozenset(
@@ -95,6 +95,18 @@ MOVES = frozenset(
 )
 """Verbs after which ``to``/``from``/``at``/``in`` + a rare word is a place."""
 PLACE_PREPOSITIONS = frozenset({"to", "from", "at", "in", "of"})
+CLINICIANS = frozenset(
+    """
+    surgeon surgeons physician physicians doctor doctors cardiologist cardiologists oncologist
+    neurologist nephrologist pulmonologist gastroenterologist hepatologist pcp specialist
+    consultant
+    """.split()
+)
+"""Clinicians after whom ``from``/``at`` + a name is their hospital."""
+RESIDES = frozenset("lives living lived resides residing moved relocated".split())
+"""Verbs after which ``in``/``to`` names where someone lives."""
+WORK_VERBS = frozenset({"works", "worked", "working", "employed", "volunteers"})
+"""Verbs after which ``for``/``by`` + a rare word is an employer, a place ("works for X")."""
 NAMED_FACILITY = frozenset({"memorial", "general", "adventist", "union", "mercy", "sacred"})
 """Facility-name words that name a place on their own before ``hospital`` ("Memorial Hospital")."""
 UNIT_AFTER = frozenset("er ew ed icu micu ccu tcu cath".split())
@@ -110,10 +122,11 @@ PERSON_VERBS = frozenset(
 HOSPITAL_CUES = frozenset({"at", "from", "to", "in"})
 """Prepositions before a hospital's initials ("at GH", "transferred from the GBMC")."""
 MEDICAL_H_INITIALS = frozenset(
-    "adh bph lvh rvh pph sah ich ivh nph ldh tsh fsh lh pth acth doh hh osh bh ih ah mh "
+    "adh bph lvh rvh pph sah ich ivh nph ldh tsh fsh lh pth acth doh hh osh oh bh ih ah mh "
     "coh poh ch sh th wh nh".split()
 )
-"""Medical abbreviations ending in H, and words too short to tell, that are no hospital."""
+"""Medical abbreviations ending in H (OSH, OH: outside hospital), and words too short to tell,
+that are no hospital."""
 PLACE_FEATURES = frozenset(
     "shore harbor harbour square sq mill mills heights hills valley beach falls springs village "
     "island creek ridge landing manor grove glen".split()
@@ -163,6 +176,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         self.names = gaz.first_names(self.locales) | gaz.last_names(self.locales)
         self.last_names = gaz.last_names(self.locales)
         self.common = gaz.lexicon(self.locales)
+        self.words = gaz.common_words() | gaz.dictionary_words()
         self.very_common = gaz.common_words(gaz.VERY_COMMON_LOG_PROB)
         self.fairly_common = gaz.common_words(gaz.VERY_COMMON_LOG_PROB - 1.5)
         self.states = {s.lower() for s in gaz.US_STATE_NAMES} | {
@@ -195,6 +209,17 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         if low in self.names:
             return True
         return low not in self.common and not low.endswith(gaz.MEDICAL_ENDINGS + ("icu",))
+
+    def _unknown(self, low: str) -> bool:
+        """A word of no dictionary, even allowing for slips ("peppler"), and no shorthand."""
+        return (
+            len(low) > 2
+            and low.isalpha()
+            and low not in self.stop
+            and low not in self.states
+            and low not in self.words
+            and not low.endswith(gaz.MEDICAL_ENDINGS)
+        )
 
     def _rare(self, low: str) -> bool:
         """A candidate that is not a common English word (a listed name is not enough)."""
@@ -305,7 +330,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         n = len(words)
         mixed = any(c.islower() for c in text) and any(c.isupper() for c in text)
 
-        def add(i: int, j: int, score: float, rule: str) -> None:
+        def add(i: int, j: int, score: float, rule: str, titled: bool = False) -> None:
             out.append((words[i][0], words[j - 1][1], PERSON, score, rule))
             # "Sons Smokey, Morris and Roger": a list of names after a plural role.
             k = j
@@ -319,7 +344,8 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             if j + 1 < n and words[j][2] == "and" or (j < n and "&" in self._gap(text, words, j)):
                 k = j + 1 if words[j][2] == "and" else j
                 if k < n and "\n" not in text[words[j - 1][1] : words[k][0]]:
-                    e = self._name_run(text, words, k)
+                    # After "Drs", the second name is titled too ("Drs Ferullo and Dutton").
+                    e = self._name_run(text, words, k, title=titled)
                     if e > k:
                         out.append((words[k][0], words[e - 1][1], PERSON, score, rule + " and"))
 
@@ -354,7 +380,8 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                         relative=relative,
                     )
                     if j > k:
-                        add(k, j, 0.85 if title else 0.7, "title" if title else "role or cue")
+                        score = 0.85 if title else 0.7
+                        add(k, j, score, "title" if title else "role or cue", titled=low == "drs")
             # Name words before "aware", "notified" or a credential.
             # ... or before a relation in brackets: "Amarilis (daughter)".
             bracketed = (
@@ -395,7 +422,13 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     and nxt in self.last_names
                     and nxt not in self.common
                 )
-                dotted = _rx(r"\.[ \t]?").fullmatch(gap) and not tight and self._rare(nxt)
+                # After an initial, a word that is no English word is a surname even when it
+                # is one typing slip from a frequent word ("M. PEPPLER", not "pepper").
+                dotted = (
+                    _rx(r"\.[ \t]?").fullmatch(gap)
+                    and not tight
+                    and (self._rare(nxt) or self._unknown(nxt))
+                )
                 if dotted or bare:
                     before = text[max(0, words[i][0] - 1) : words[i][0]]
                     if before in {"", " ", "\t", "\n", "(", "-", ",", ">"}:
@@ -459,20 +492,33 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     and any(words[x][2] not in FACILITY_NAME for x in range(k, i))
                 ):
                     out.append((words[k][0], words[i - 1][1], LOCATION, 0.7, "facility"))
+                    # "Bayview Rehab and Kimsey": a second facility in the same list.
+                    e = i + 2
+                    if e < n and words[i + 1][2] in {"and", "or"} and spaced(i + 1):
+                        while e < n and e - i < 5 and spaced(e) and self._place_word(words[e][2]):
+                            e += 1
+                        if e > i + 2:
+                            out.append(
+                                (words[i + 2][0], words[e - 1][1], LOCATION, 0.6, "facility list")
+                            )
             if low in NAMED_FACILITY and i + 1 < n and words[i + 1][2] in FACILITY:
                 if spaced(i + 1):
                     out.append((start, end, LOCATION, 0.6, "named facility"))
             if low in {"memorial", "adventist"} and i > 0 and spaced(i):
                 if self._candidate(words[i - 1][2]) or words[i - 1][2] in FACILITY_NAME:
                     out.append((words[i - 1][0], end, LOCATION, 0.7, "memorial"))
-            # Place before a state's name: "towson maryland's", "Lochearn, Maryland".
+            # Place before a state's name: "towson maryland's", "Lochearn, Maryland"; a
+            # university named after its state keeps the state's name: "U Maryland".
             if low in self.state_names and i > 0 and words[i - 1][2] != low:
                 gap = self._gap(text, words, i)
                 prev = words[i - 1][2]
-                if _rx(r"[ \t]*,?[ \t]*").fullmatch(gap) and (
-                    self._place_word(prev) or prev in {"u", "univ"}
-                ):
-                    out.append((words[i - 1][0], words[i - 1][1], LOCATION, 0.6, "before state"))
+                if _rx(r"[ \t]*,?[ \t]*").fullmatch(gap):
+                    if prev in {"u", "univ"}:
+                        out.append((words[i - 1][0], end, LOCATION, 0.6, "university"))
+                    elif self._place_word(prev):
+                        out.append(
+                            (words[i - 1][0], words[i - 1][1], LOCATION, 0.6, "before state")
+                        )
             # University of X.
             if low in {"university", "univ", "u", "uof"} and i + 1 < n:
                 k = i + 1 if low != "uof" else i
@@ -488,7 +534,11 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     if low in {"st", "saint"} or nxt_next in FACILITY or self._moved(words, i):
                         out.append((start, words[i + 1][1], LOCATION, 0.6, "saint"))
             # Movement + preposition + rare word: "transfer to quartermain 2".
-            if low in PLACE_PREPOSITIONS and i + 1 < n and self._moved(words, i + 1):
+            if (
+                low in PLACE_PREPOSITIONS | {"for", "by"}
+                and i + 1 < n
+                and self._moved(words, i + 1)
+            ):
                 k = i + 1
                 if words[k][2] == "the" and k + 1 < n:
                     k += 1
@@ -510,6 +560,9 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     e += 1
                 if e > k:
                     out.append((words[k][0], words[e - 1][1], LOCATION, 0.6, "movement"))
+                elif text[words[k][0] : words[k][1]] == "DC" and words[i - 1][2] in RESIDES:
+                    # Washington, DC is a city (no state): "lives in DC".
+                    out.append((words[k][0], words[k][1], LOCATION, 0.6, "movement"))
             # "leave GH", "leaving Kernan": the place follows the verb.
             if low in {"leave", "leaving"} and i + 1 < n and self._place_word(words[i + 1][2]):
                 if text[words[i + 1][0] : words[i + 1][1]].isupper() or self._rare(words[i + 1][2]):
@@ -580,10 +633,14 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         if k < 2:
             return False
         prep, verb = words[k - 1][2], words[k - 2][2]
+        if prep in {"for", "by"}:
+            return verb in WORK_VERBS  # an employer: "works for Zentrix", "employed by Halvorsen"
         if prep not in PLACE_PREPOSITIONS:
             return verb in {"to", "from", "at"} and k >= 3 and words[k - 3][2] in MOVES
         if prep in {"in", "from"} and (verb in ROLES or verb in FACILITY):
             return True  # "son in Pikesville", "daughter from Rome", "hospital in Towson"
+        if prep in {"from", "at"} and verb in CLINICIANS:
+            return True  # their hospital: "surgeon from Bayview", "cardiologist at Kimsey"
         return verb in MOVES or (
             k >= 3 and words[k - 3][2] in MOVES and verb in {"back", "pt", "today", "again"}
         )

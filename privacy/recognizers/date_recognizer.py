@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.entities import DATE_TIME
 from privacy.recognizers._gazetteer import MONTHS
@@ -28,10 +29,12 @@ _TIME = (
     r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?"
     r"(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)"
 )
-# Words after which a bare m/d ("on 7/29", "until 9/12", "s/p CABG 7/29") is a date.
+# Words after which a bare m/d ("on 7/29", "until 9/12", "s/p CABG 7/29", "to arrive 9/9",
+# "post 3/3 transfusion", "to the OR 6/10") is a date, even one shaped like a score.
 _MD_CUE = (
     r"(?i:on|since|until|till|thru|through|from|by|dated?|seen|admitted|discharged|last|next"
-    r"|due|started|stopped|restarted|held|placed|removed|changed|performed|done|d/c'?d?|s/p)"
+    r"|due|started|stopped|restarted|held|placed|removed|changed|performed|done|d/c'?d?|s/p"
+    r"|arrive|arrives|arriving|arrival|post|(?-i:OR))"
 )
 _NOT_DATE_AFTER = (
     r"(?!\s*(?i:tabs?\b|tablets?|strength|ns\b|normal|doses?\b|mg|ml|cc\b|of\b|%|up\b|bilat"
@@ -46,8 +49,11 @@ _NOT_DATE_BEFORE = (
     r"|ps/peep|mae|strength|grips?|amp|about)[\s:/=]{0,3}(?:of\s|at\s|on\s|to\s)?\s{0,2}"
     r"|(?<![\w.])\d\s"  # "1 1/2 hours" (not "CABG X3 10/5")
 )
-_NOT_FRACTION = r"(?!(?:1/[234]|2/3|3/4|(\d\d?)/\1|\d\d?/10)\b(?<!^\s*\S+))"
-"""Fractions, equal pairs ("5/5" strength, "10/10" pain) and scores out of 10 are no dates."""
+_NOT_FRACTION = (
+    r"(?!(?:1/[234]|2/3|3/4|(\d\d?)/\1|\d\d?/10)\b(?<!(?:^|(?<!\d)\.[ \t]{1,3})[ \t]*\S+))"
+)
+"""Fractions, equal pairs ("5/5" strength, "10/10" pain) and scores out of 10 are no dates -
+but where they open a line or a sentence ("9/9 ABX STOPPED", ". 10/10 ONSET OF PAIN")."""
 _LOWER_MONTH = (
     "january|february|march|april|june|july|august|september|october|november|december"
     "|jan|feb|apr|jun|jul|aug|sept|sep|oct|nov"  # not "dec": decreased
@@ -65,6 +71,33 @@ _HOLIDAY = (
     r"|veterans\s+day|valentine'?s\s+day|mother'?s\s+day|father'?s\s+day|fourth\s+of\s+july"
 )
 _US_TIME = r"(?:,?\s+(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*(?i:[ap]\.?m\.?))?)"
+
+
+_SLASH_PAIR = regex.compile(r"\d{1,2}/\d{1,2}")
+_VENTILATOR_WORD = (
+    r"(?i:c?pap|bi-?pap|bi\s+pap|n?ippv|ipap|epap|psv?|peep|simv|imv|prvc|fio2|flow-?by"
+    r"|settings)"
+)
+_VENTILATOR_BEFORE = regex.compile(rf"\b{_VENTILATOR_WORD}\b")
+_VENTILATOR_AFTER = regex.compile(rf"[ \t]*[)/]?,?[ \t]*(?:{_VENTILATOR_WORD}\b|\d{{2,3}}[ \t]*%)")
+_VENTILATOR_WINDOW = 45
+"""Characters before a slash pair searched (on its line) for a ventilator mode or setting."""
+
+
+def is_ventilator_setting(text: str, start: int, end: int) -> bool:
+    """Whether the bare pair ``text[start:end]`` (``10/5``) is a ventilator setting, no date.
+
+    Respiratory notes write pressure pairs (pressure support over PEEP, IPAP over EPAP) as
+    ``m/d`` look-alikes: "CPAP/PS 10/5", "on bipap, 12/6", "SIMV 600x12, 40%, 5/8". The pair
+    is read as a setting when a mode word (``CPAP``, ``PEEP``, ``SIMV``, ``settings`` ...)
+    stands before it on the same line, within :data:`_VENTILATOR_WINDOW` characters, or
+    right after it (``10/5 BIPAP``, ``10/5 40%``).
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    before = max(line_start, start - _VENTILATOR_WINDOW)
+    if _VENTILATOR_BEFORE.search(text, before, start) is not None:
+        return True
+    return _VENTILATOR_AFTER.match(text, end) is not None
 
 
 class DateRecognizer(PatternRecognizer):
@@ -178,6 +211,24 @@ class DateRecognizer(PatternRecognizer):
             # Case matters: month names are capitalised ("may 3" is not a date).
             global_regex_flags=regex.DOTALL | regex.MULTILINE,
         )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Dates found by the patterns, less bare pairs that are ventilator settings."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [
+            r
+            for r in results
+            if not (
+                _SLASH_PAIR.fullmatch(text, r.start, r.end)
+                and is_ventilator_setting(text, r.start, r.end)
+            )
+        ]
 
     def invalidate_result(self, pattern_text: str) -> bool:
         """Reject texts that no reading makes a date (``13/13``, ``0/5``).

@@ -526,6 +526,7 @@ class NamePlaceRecognizer(EntityRecognizer):
                         placelike(tok)
                         and tok.low not in self.first
                         and tok.low not in self.last
+                        and tok.low not in gaz.CLINICAL_WORDS  # "see Careview" (a charting system)
                         and any(
                             tok.low.endswith(suffix) and len(tok.low) >= len(suffix) + 3
                             for suffix in gaz.CITY_SUFFIXES

@@ -8,9 +8,14 @@ such as the PhysioNet deid corpus mark them. This recognizer is on by default
 
 from __future__ import annotations
 
-from presidio_analyzer import Pattern, PatternRecognizer
+import regex
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.entities import DATE_TIME
+from privacy.recognizers.date_recognizer import is_ventilator_setting
+
+_SLASH_PAIR = regex.compile(r"\d{1,2}/\d{1,2}")
 
 # Units and words after which a number is a quantity or a clock time, not a year.
 _NOT_AFTER = (
@@ -26,6 +31,11 @@ _HISTORY = (
     r"(?i:mi|ami|imi|nqwmi|awmi|cabg|ptca|pci|stent|cva|tia|avr|mvr|tvr|pe|dvt|aaa|turp|chf"
     r"|surgery|repair|replacement|ablation|redo|dx'?d?|diagnosed|hx|in|since)"
 )
+# Events of a patient's history (no bare "in"/"since": "since 12." is midnight).
+_HISTORY_ITEM = (
+    r"(?i:mi|ami|imi|nqwmi|awmi|cabg|ptca|pci|stent|cva|tia|avr|mvr|tvr|dvt|aaa|turp|chf"
+    r"|ablation|redo)"
+)
 _HISTORY_WORDS = (
     rf"(?:{_HISTORY}"
     r"|(?i:year|yr|of|during|a|an|the|early|late|mid|summer|winter|spring|fall|autumn))"
@@ -38,8 +48,8 @@ class YearRecognizer(PatternRecognizer):
     Four-digit years from 1960 to 1999 are taken anywhere (no clock time is written 1960 to
     1999: minutes stop at 59); 1900-1959 and 2000-2039 overlap clock times, so they are taken
     only after a history word or ``in``/``since`` and never after ``at``/``@``. Two-digit
-    years need an apostrophe (``'92``) or a history item before them (``CABG 81,``) and
-    punctuation after.
+    years need an apostrophe (``'92``), or a history item before them (``CABG 81,``) and
+    punctuation after, or to open a clause before a history item (``HTN. 02 CABG``).
     """
 
     ENTITY = DATE_TIME
@@ -76,6 +86,16 @@ class YearRecognizer(PatternRecognizer):
             rf"(?=\d)(?<=\b{_HISTORY}\s{{1,2}})(?:[3-9]\d|0\d)(?=\s*(?:[,;)\n]|\.(?!\d)|$|\s+(?i:and|&|w/|s/p|with)\b))",
             0.45,
         ),
+        Pattern(
+            "yy after a history item, any decade (medium)",
+            rf"(?=\d)(?<=\b{_HISTORY_ITEM}\s{{1,2}})[12]\d(?=\s*(?:[,;)\n]|\.(?!\d)|$))",
+            0.45,
+        ),
+        Pattern(
+            "yy opening a history item (medium)",
+            rf"(?=\d)(?<=(?:^|[.;,][ \t]{{1,3}})[ \t]*)\d\d(?=[ \t]+{_HISTORY_ITEM}\b)",
+            0.45,
+        ),
     ]
     CONTEXT = ["history", "pmh", "hx", "s/p", "status post", "year"]
 
@@ -94,3 +114,21 @@ class YearRecognizer(PatternRecognizer):
             supported_language=supported_language,
             name=name,
         )
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Years found by the patterns, less ``m/yy`` pairs that are ventilator settings."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [
+            r
+            for r in results
+            if not (
+                _SLASH_PAIR.fullmatch(text, r.start, r.end)
+                and is_ventilator_setting(text, r.start, r.end)
+            )
+        ]

@@ -10,6 +10,8 @@ PEOPLE = [
     ("SPOKE WITH DAUGHTER PHILOMENA ON PHONE", ["PHILOMENA"]),
     ("SOCIAL:DAUGHTER-KRISSY---301 944-5032", ["KRISSY"]),
     ("Drs Ferullo and Saeed in to see pt", ["Ferullo", "Saeed"]),
+    ("Drs' Abernal and Buttler saw pt", ["Abernal", "Buttler"]),  # titled, though a slip
+    ("Drs Abernal and team aware", ["Abernal"]),
     # Names before aware / notified / credentials, and initials.
     ("E. WELSH AWARE. ABG DRAWN", ["E. WELSH"]),
     ("GIVEN CARAFATE-W. MAROTTA AWARE", ["W. MAROTTA"]),
@@ -17,6 +19,8 @@ PEOPLE = [
     ("TAP...CUCCHIARA (RESIDENT) WORKING ON IT", ["CUCCHIARA"]),
     ("HERMAN W. EMPERATRICE, RRT", ["HERMAN W. EMPERATRICE"]),
     ("EPI ORDERED BY J SMITH STAT", ["J SMITH"]),  # bare initial + listed surname
+    ("CHEST TUBE PULLED AND K. KETTLER PLACING STITCH", ["K. KETTLER"]),  # no word, one slip
+    ("LABS SENT. B. CULTURES PENDING", []),  # a dictionary word after an initial
     ("TO MEET S. DOMINICO NURSING AGENCY AT 9AM", ["S. DOMINICO"]),  # a person, not a facility
     # A capitalised rare word as the subject of a person's verb.
     ("Ozymandra wishes to speak with the team first.", ["Ozymandra"]),
@@ -41,6 +45,8 @@ PLACES = [
     ("TRANSFERRED FROM CALVERT HOSPITAL FOR MENTAL STATUS CHANGES", ["CALVERT"]),
     ("FAMILY REPORTS THAT AT UNION MEMORIAL, HER SKIN", ["UNION MEMORIAL"]),
     ("Pt recieved from university of maryland hospital", ["university of maryland"]),
+    ("first seen at U Nebraska ER with chest pain", ["U Nebraska"]),  # a state university
+    ("lives in Kearney, Nebraska with wife", ["Kearney"]),  # the state itself is no identifier
     ("transfer to quartermain 2 today", ["quartermain"]),
     ("social--pt married, lives in catonsville", ["catonsville"]),
     ("PT TRANSFERRED TO GH FOR CATH", ["GH"]),
@@ -54,6 +60,21 @@ PLACES = [
     ("WAS ON VACATION ON THE EASTERN SHORE", ["EASTERN SHORE"]),
     ("arrived from franklin square hosp via medflight", ["franklin square"]),
     ("transferred from Kessler-Adventist Hosp for cath", ["Kessler-Adventist"]),
+    ("SCREENED BY BAYVIEW REHAB AND KIMSEY THIS AM", ["BAYVIEW", "KIMSEY"]),  # a list
+    ("he works for zentrix, wife aware", ["zentrix"]),  # an employer
+    ("brother lives in DC and calls daily", ["DC"]),  # a city, no state
+    ("Surgeon from Bayview in this evening to talk to pt", ["Bayview"]),  # their hospital
+    ("her cardiologist at Kimsey to follow up", ["Kimsey"]),
+    ("surgeon from CT surgery in to see pt", []),
+    ("arrived with RN from the VA in Tolland this am", ["Tolland"]),  # the VA: a hospital
+    ("Seen at the Loma Linda VA last year", ["Loma Linda"]),
+    ("VA benefits discussed with wife", []),
+    ("cath done at OH, then transferred from OH to CCU", []),  # outside hospital
+    ("lines DC'd, transferred to DC per team", []),  # discontinued, not the city
+    ("Wife employed by Halvorsen Logistics", ["Halvorsen Logistics"]),
+    ("SWITCHED BACK TO 1:1 FOR NOC", []),
+    ("tylenol works for pain, and sleep", []),
+    ("accepted at Bayview Rehab and OT to follow", ["Bayview"]),
     # Negatives
     ("transfer to floor when bed available", []),
     ("transferred to MICU for intubation", []),

@@ -28,6 +28,16 @@ CASES = [
     ("CXR 10/16 WITH RLL INFILTRATE", [("10/16", 0.5, 0.5)]),
     ("returned to OR on 7-8 for coiling", [("7-8", 0.6, 1.0)]),
     ("2/15 at 1400", [("2/15", 0.5, 0.5)]),
+    # After a cue even a score-like pair is a date: arrival, "post", the operating room.
+    ("son to arrive 9/9 from abroad", [("9/9", 0.6, 0.6)]),
+    ("HCT up post 4/4 transfusion", [("4/4", 0.6, 0.6)]),
+    ("back to the OR 6/10 for CABG", [("6/10", 0.6, 0.6)]),
+    ("rates pain 5 or 6/10 at rest", []),  # "or" in lower case is no operating room
+    # A score-like pair opening a line or a sentence is a date; inside one it is a score.
+    ("Lives alone. 10/10 onset of chest pain at home", [("10/10", 0.5, 0.5)]),
+    ("3/3 abx stopped", [("3/3", 0.5, 0.5)]),
+    ("Comfortable, says it is 10/10 better today", []),
+    ("MAE, grips 4/4 bilaterally", []),
     ("PT IS S/P CABG X3 10/5.", [("10/5", 0.5, 0.5)]),  # "X3" is no "1 1/2"
     ("07-22-2004", [("07-22-2004", 0.8, 0.8)]),
     ("PLAN FOR CATH ON TUESDAY", [("TUESDAY", 0.5, 0.5)]),
@@ -54,6 +64,13 @@ CASES = [
     ("MAE, STRENGTH 5/5", []),  # strength score
     ("CPAP 10/5 FIO2 40%", []),  # ventilator settings
     ("PS 12/5 PEEP", []),
+    # Pressure pairs near a ventilator mode or setting, on the same line, are no dates.
+    ("Resp: on bipap, 12/6 with good sats", []),
+    ("vent settings SIMV 600x12, 40%, & 8/5. ABG pending", []),
+    ("weaned from 8/6 PSV/CPAP to trach mask", []),
+    ("remained on 10/4, 40% overnight", []),
+    ("CPAP 10/5 overnight.\n3/12 extubated", [("3/12", 0.5, 0.5)]),  # next line: a date
+    ("RESP: extubated on 3/12 and doing well", [("3/12", 0.6, 0.6)]),
     ("rales 1/3 up bilaterally", []),
     ("pain 4/10 with movement", []),  # pain score
     ("gave 1 1/2 amp D50", []),  # mixed fraction

@@ -53,6 +53,7 @@ CASES = [
     ("Acute bronchitis (disorder)", []),
     ("Alzheimer's disease (disorder)", []),
     ("Foley catheter patent", []),
+    ("Vitals every hour - see Careview.", []),  # a charting system, not a -view town
     # A name that is also a clinical word counts only after a title.
     ("Ms. Amber Haley admitted with COPD", [(P, "Amber Haley")]),
     ("Anthony Brady seen for syncope", [(P, "Anthony Brady")]),

@@ -10,6 +10,9 @@ CASES = [
     ("PMH: CABG 81, Redo CABG 84, MVR", ["81", "84"]),
     ("echo 8/87 showing EF 20-25%", ["8/87"]),
     ("CVA in 94 and", ["94"]),
+    # A two-digit year opening a history item, or after one whatever its decade.
+    ("PMH: HTN. 02 CABG, 07 PTCA to RCA", ["02", "07"]),
+    ("PMH: IMI 14. DM2.", ["14"]),
     ("diagnosed in 2004", ["2004"]),
     ("During 2008, the company grew", ["2008"]),
     ("Orientation: knows it is 2020, not the month", ["2020"]),  # orientation questions
@@ -23,6 +26,10 @@ CASES = [
     ("sats in the 90's", []),
     ("1992 mg", []),
     ("7/22", []),
+    ("NPO since 12. CT at 2", []),  # midnight
+    ("Cath today, 12 stents total", []),
+    ("HR 88. 20 PVCs per minute", []),
+    ("support lowered to PS 10/peep 5/40% today", []),  # ventilator settings
 ]
 
 
