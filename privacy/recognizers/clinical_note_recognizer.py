@@ -211,7 +211,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         return low not in self.common and not low.endswith(gaz.MEDICAL_ENDINGS + ("icu",))
 
     def _unknown(self, low: str) -> bool:
-        """A word of no dictionary, even allowing for slips ("peppler"), and no shorthand."""
+        """A word of no dictionary, even allowing for slips ("gingel"), and no shorthand."""
         return (
             len(low) > 2
             and low.isalpha()
@@ -340,11 +340,11 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     break
                 out.append((words[k][0], words[e - 1][1], PERSON, score, rule + " list"))
                 j = k = e
-            # "Drs Ferullo and Saeed", "sarah and margie": a second name after "and"/"&".
+            # "Drs Quillane and Haddad", "sarah and margie": a second name after "and"/"&".
             if j + 1 < n and words[j][2] == "and" or (j < n and "&" in self._gap(text, words, j)):
                 k = j + 1 if words[j][2] == "and" else j
                 if k < n and "\n" not in text[words[j - 1][1] : words[k][0]]:
-                    # After "Drs", the second name is titled too ("Drs Ferullo and Dutton").
+                    # After "Drs", the second name is titled too ("Drs Quillane and Okafor").
                     e = self._name_run(text, words, k, title=titled)
                     if e > k:
                         out.append((words[k][0], words[e - 1][1], PERSON, score, rule + " and"))
@@ -423,7 +423,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     and nxt not in self.common
                 )
                 # After an initial, a word that is no English word is a surname even when it
-                # is one typing slip from a frequent word ("M. PEPPLER", not "pepper").
+                # is one typing slip from a frequent word ("M. GINGEL", not "ginger").
                 dotted = (
                     _rx(r"\.[ \t]?").fullmatch(gap)
                     and not tight

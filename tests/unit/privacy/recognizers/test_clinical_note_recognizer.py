@@ -9,7 +9,7 @@ PEOPLE = [
     ("social- son bill called twice", ["bill"]),
     ("SPOKE WITH DAUGHTER PHILOMENA ON PHONE", ["PHILOMENA"]),
     ("SOCIAL:DAUGHTER-KRISSY---301 944-5032", ["KRISSY"]),
-    ("Drs Ferullo and Saeed in to see pt", ["Ferullo", "Saeed"]),
+    ("Drs Quillane and Haddad in to see pt", ["Quillane", "Haddad"]),
     ("Drs' Abernal and Buttler saw pt", ["Abernal", "Buttler"]),  # titled, though a slip
     ("Drs Abernal and team aware", ["Abernal"]),
     # Names before aware / notified / credentials, and initials.
