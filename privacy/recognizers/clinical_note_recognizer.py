@@ -1,7 +1,7 @@
 """Names and places in telegraphic clinical notes, whatever their case, found by cues.
 
 Nursing and progress notes are written ALL CAPS, all lower case or mixed, in shorthand
-("DTR SUZETTE CALLED", "e. welsh aware", "transfer to quartermain 2 today"), so capitals say
+("DTR ZENOBIA CALLED", "t. brannigan aware", "transfer to thistlewood 4 today"), so capitals say
 little. This recognizer reads the words around a candidate instead: titles and roles before a
 name, "aware"/"notified"/credentials after it, initials, movement verbs before a place and
 facility words after it. A word is a *candidate* when it is no stop word, no clinical shorthand
@@ -50,14 +50,14 @@ ROLES = frozenset(
     attorney sw
     """.split()
 )
-"""Words after which a name follows ("dtr suzette", "NP grace", "caseworker Leona")."""
+"""Words after which a name follows ("dtr zenobia", "NP penny", "caseworker Orsolya")."""
 RELATIVES = frozenset(
     """
     daughter daughters dtr dtrs son sons wife husband mother father sister sisters brother
     brothers niece nephew friend
     """.split()
 )
-"""Roles after which even a fairly common word is a name ("son Smokey", "friend Wil")."""
+"""Roles after which even a fairly common word is a name ("son Chase", "friend Guy")."""
 CUE_PHRASES: tuple[tuple[str, ...], ...] = (
     ("per",), ("page",), ("paged",), ("spoke", "with"), ("spoke", "to"), ("met", "with"),
     ("talked", "with"), ("talked", "to"), ("discussed", "with"), ("seen", "by"),
@@ -71,18 +71,18 @@ AFTER_NAME = frozenset(
     "aware notified informed rn rrt np pa md bsn lpn rph pharmd crnp cnp resident attending "
     "intern fellow".split()
 )
-"""Words after which a name precedes ("E. WELSH AWARE", "anita morris rn")."""
+"""Words after which a name precedes ("T. BRANNIGAN AWARE", "gwendolyn kowalczyk rn")."""
 
 FACILITY = frozenset(
     "hospital hosp hospiatal hosptial hospitol medical med center ctr rehab rehabilitation "
     "clinic nursing infirmary sanatorium hospice campus va vamc".split()
 )
-"""Words after a facility name ("CALVERT HOSPITAL", "Baltimore Rehab")."""
+"""Words after a facility name ("WENDOVER HOSPITAL", "Glenhaven Rehab")."""
 FACILITY_NAME = frozenset(
     "memorial adventist general university community regional county saint st holy good "
     "sacred mercy union children's childrens shore heart north south east west".split()
 )
-"""Words that are part of a facility's name ("Union Memorial", "Holy Cross")."""
+"""Words that are part of a facility's name ("North Memorial", "Holy Family")."""
 MOVES = frozenset(
     """
     transfer transfered transferred tranfered transfered trans tx'd txd xfer xferred admitted
@@ -118,9 +118,9 @@ PERSON_VERBS = frozenset(
     calls phoned phones visited visits spoke speaks came comes met meets
     """.split()
 )
-"""Verbs whose subject is a person ("Radu wishes", "Tomasa states")."""
+"""Verbs whose subject is a person ("Ozymandra wishes", "Zenobia states")."""
 HOSPITAL_CUES = frozenset({"at", "from", "to", "in"})
-"""Prepositions before a hospital's initials ("at GH", "transferred from the GBMC")."""
+"""Prepositions before a hospital's initials ("at KVH", "transferred from the DRMC")."""
 MEDICAL_H_INITIALS = frozenset(
     "adh bph lvh rvh pph sah ich ivh nph ldh tsh fsh lh pth acth doh hh osh oh bh ih ah mh "
     "coh poh ch sh th wh nh".split()
@@ -131,23 +131,23 @@ PLACE_FEATURES = frozenset(
     "shore harbor harbour square sq mill mills heights hills valley beach falls springs village "
     "island creek ridge landing manor grove glen".split()
 )
-"""Words that end a place's name ("Eastern Shore", "Franklin Square", "Milford Mill")."""
+"""Words that end a place's name ("Upper Valley", "Harmon Square", "Fenwick Mill")."""
 DIRECTIONS = frozenset("eastern western northern southern north south east west upper".split())
-"""Words that follow a hospital's short name ("GH ER", "gh cath lab")."""
+"""Words that follow a hospital's short name ("KVH ER", "kvh cath lab")."""
 
 
 class ClinicalNoteRecognizer(EntityRecognizer):
     """Recognize people and places in clinical shorthand by the words around them.
 
-    Person rules: title or role + candidate words (``DR. SPARKES``, ``son bill``); candidate
-    words + ``aware``/``notified``/credential (``W. MAROTTA AWARE``, ``anita morris rn``);
-    initial + uncommon surname (``E. WELSH``, ``J SMITH``); ``A and B`` after a name; the
-    subject of a person's verb (``Radu wishes``, ``LEONA CALLED``). Place rules: candidate
-    words before a facility word (``Kernan hospital``, ``Union Memorial``); ``University of X``;
-    a movement verb + ``to``/``from``/``at``/``in`` + a rare word (``transfer to quartermain
-    2``, ``lives in catonsville``); a short name before ``ER``/``ICU`` (``GH ER``); hospital
-    initials after a preposition (``at GH``, ``from the GBMC``); a name before a place-name
-    word (``Eastern Shore``, ``Franklin Square``).
+    Person rules: title or role + candidate words (``DR. QUILLFEATHER``, ``son guy``); candidate
+    words + ``aware``/``notified``/credential (``P. DELACROIX AWARE``, ``gwendolyn kowalczyk rn``);
+    initial + uncommon surname (``T. BRANNIGAN``, ``J SMITH``); ``A and B`` after a name; the
+    subject of a person's verb (``Ozymandra wishes``, ``GWENDOLYN CALLED``). Place rules: candidate
+    words before a facility word (``Wendover hospital``, ``North Memorial``); ``University of X``;
+    a movement verb + ``to``/``from``/``at``/``in`` + a rare word (``transfer to thistlewood
+    4``, ``lives in brackenridge``); a short name before ``ER``/``ICU`` (``KVH ER``); hospital
+    initials after a preposition (``at KVH``, ``from the DRMC``); a name before a place-name
+    word (``Upper Valley``, ``Harmon Square``).
 
     Guards: ``NP``/``PA`` used as shorthand (``4L NP``, ``PA line``) are no credentials; a
     cue and a name are not read across a line, a quote or an ellipsis; words one typing slip
@@ -332,7 +332,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
 
         def add(i: int, j: int, score: float, rule: str, titled: bool = False) -> None:
             out.append((words[i][0], words[j - 1][1], PERSON, score, rule))
-            # "Sons Smokey, Morris and Roger": a list of names after a plural role.
+            # "Sons Chase, Hunter and Gregory": a list of names after a plural role.
             k = j
             while k + 1 < n and _rx(r",[ \t]*").fullmatch(self._gap(text, words, k)):
                 e = self._name_run(text, words, k)
@@ -340,7 +340,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     break
                 out.append((words[k][0], words[e - 1][1], PERSON, score, rule + " list"))
                 j = k = e
-            # "Drs Quillane and Haddad", "sarah and margie": a second name after "and"/"&".
+            # "Drs Quillane and Haddad", "theresa and gwendolyn": a second name after "and"/"&".
             if j + 1 < n and words[j][2] == "and" or (j < n and "&" in self._gap(text, words, j)):
                 k = j + 1 if words[j][2] == "and" else j
                 if k < n and "\n" not in text[words[j - 1][1] : words[k][0]]:
@@ -409,7 +409,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                         k -= 1
                     if k < i and any(len(words[x][2]) > 1 for x in range(k, i)):
                         out.append((words[k][0], words[i - 1][1], PERSON, 0.7, "before credential"))
-            # Initial + rare surname: "E. WELSH", "s. roberto", "J SMITH" (a listed surname).
+            # Initial + rare surname: "T. BRANNIGAN", "s. pellegrini", "J SMITH" (a listed surname).
             if len(low) == 1 and low not in "rlx" and i + 1 < n:
                 gap = text[end : words[i + 1][0]]
                 tight = gap == "." and not (
@@ -434,7 +434,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     if before in {"", " ", "\t", "\n", "(", "-", ",", ">"}:
                         out.append((words[i][0], words[i + 1][1], PERSON, 0.6, "initial + surname"))
             # The subject of a person's verb: a capitalised rare word in a mixed-case note
-            # ("Radu wishes"), or a listed name however written ("LEONA CALLED").
+            # ("Ozymandra wishes"), or a listed name however written ("GWENDOLYN CALLED").
             if (
                 i + 1 < n
                 and words[i + 1][2] in PERSON_VERBS
@@ -451,7 +451,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                 )
             ):
                 out.append((words[i][0], end, PERSON, 0.6, "subject of a person's verb"))
-            # First + last name from the lists, any case: "lorrie morales".
+            # First + last name from the lists, any case: "gwendolyn whitaker".
             if low in self.names and low not in self.common and low not in self.stop:
                 if i + 1 < n and _rx(r"[ \t]+").fullmatch(self._gap(text, words, i + 1)):
                     nxt = words[i + 1][2]
@@ -478,7 +478,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             return mixed and text[words[j][0]].isupper() and low not in self.stop
 
         for i, (start, end, low) in enumerate(words):
-            # Facility: "CALVERT HOSPITAL", "Union Memorial", "Holy Cross Hospital".
+            # Facility: "WENDOVER HOSPITAL", "North Memorial", "Holy Family Hospital".
             if low in FACILITY and i > 0 and spaced(i) and self._facility_word(words, i):
                 k = i
                 while k > 0 and i - k < 3 and namey(k - 1):
@@ -507,8 +507,8 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             if low in {"memorial", "adventist"} and i > 0 and spaced(i):
                 if self._candidate(words[i - 1][2]) or words[i - 1][2] in FACILITY_NAME:
                     out.append((words[i - 1][0], end, LOCATION, 0.7, "memorial"))
-            # Place before a state's name: "towson maryland's", "Lochearn, Maryland"; a
-            # university named after its state keeps the state's name: "U Maryland".
+            # Place before a state's name: "brackenridge vermont's", "Glenhaven, Vermont"; a
+            # university named after its state keeps the state's name: "U Vermont".
             if low in self.state_names and i > 0 and words[i - 1][2] != low:
                 gap = self._gap(text, words, i)
                 prev = words[i - 1][2]
@@ -526,14 +526,14 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     e = k + 1
                     if e < n and (self._candidate(words[e][2]) or words[e][2] in self.states):
                         out.append((start, words[e][1], LOCATION, 0.7, "university of"))
-            # Saint/Holy/Good + name: "St. Mary's", "Holy Cross", "Good Sam".
+            # Saint/Holy/Good + a listed name (or "cross"): "St. Vincent's", "saint gregory".
             if low in {"st", "saint", "holy", "good"} and i + 1 < n and spaced(i + 1):
                 nxt = words[i + 1][2]
                 nxt_next = words[i + 2][2] if i + 2 < n else ""
                 if (low != "good" or nxt_next in FACILITY) and nxt in self.names | {"cross"}:
                     if low in {"st", "saint"} or nxt_next in FACILITY or self._moved(words, i):
                         out.append((start, words[i + 1][1], LOCATION, 0.6, "saint"))
-            # Movement + preposition + rare word: "transfer to quartermain 2".
+            # Movement + preposition + rare word: "transfer to thistlewood 4".
             if (
                 low in PLACE_PREPOSITIONS | {"for", "by"}
                 and i + 1 < n
@@ -563,11 +563,11 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                 elif text[words[k][0] : words[k][1]] == "DC" and words[i - 1][2] in RESIDES:
                     # Washington, DC is a city (no state): "lives in DC".
                     out.append((words[k][0], words[k][1], LOCATION, 0.6, "movement"))
-            # "leave GH", "leaving Kernan": the place follows the verb.
+            # "leave KVH", "leaving Wendover": the place follows the verb.
             if low in {"leave", "leaving"} and i + 1 < n and self._place_word(words[i + 1][2]):
                 if text[words[i + 1][0] : words[i + 1][1]].isupper() or self._rare(words[i + 1][2]):
                     out.append((words[i + 1][0], words[i + 1][1], LOCATION, 0.55, "leave"))
-            # A named unit and its floor: "to quartermain 2", "on Quartermain 5".
+            # A named unit and its floor: "to thistlewood 4", "on Thistlewood 5".
             if low in {"to", "on", "from", "at", "plan"} and i + 1 < n:
                 cand = words[i + 1][2]
                 after = text[words[i + 1][1] : words[i + 1][1] + 4]
@@ -579,18 +579,18 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     )
                 ):
                     out.append((words[i + 1][0], words[i + 1][1], LOCATION, 0.55, "unit"))
-            # A hospital's initials after a preposition: "at GH", "from the GBMC".
+            # A hospital's initials after a preposition: "at KVH", "from the DRMC".
             if low in HOSPITAL_CUES and i + 1 < n and spaced(i + 1):
                 k = i + 2 if words[i + 1][2] == "the" and i + 2 < n else i + 1
                 if self._hospital_initials(text, words, k):
                     out.append((words[k][0], words[k][1], LOCATION, 0.6, "hospital initials"))
-            # A place-name word after a name: "Eastern Shore", "Franklin Square".
+            # A place-name word after a name: "Upper Valley", "Harmon Square".
             if low in PLACE_FEATURES and i > 0 and spaced(i):
                 prev = words[i - 1][2]
                 cap = text[words[i - 1][0]].isupper() or not mixed
                 if cap and (prev in DIRECTIONS or self._place_word(prev) or prev in self.names):
                     out.append((words[i - 1][0], end, LOCATION, 0.6, "place feature"))
-            # Short name before ER/ICU: "GH ER", "gh cath lab".
+            # Short name before ER/ICU: "KVH ER", "kvh cath lab".
             if low in UNIT_AFTER and i > 0 and spaced(i):
                 prev = words[i - 1][2]
                 if self._place_word(prev) and 2 <= len(prev) <= 5:
@@ -612,7 +612,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         return True
 
     def _hospital_initials(self, text: str, words: list, k: int) -> bool:
-        """Whether ``words[k]`` is a hospital's initials: ``GH``, ``GBMC`` (ends in H or MC).
+        """Whether ``words[k]`` is a hospital's initials: ``KVH``, ``DRMC`` (ends in H or MC).
 
         Written in capitals (or in a note without capitals), 2 to 5 letters, and no clinical
         abbreviation (``OSH``, ``NPH``, ``LVH``).
@@ -638,7 +638,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         if prep not in PLACE_PREPOSITIONS:
             return verb in {"to", "from", "at"} and k >= 3 and words[k - 3][2] in MOVES
         if prep in {"in", "from"} and (verb in ROLES or verb in FACILITY):
-            return True  # "son in Pikesville", "daughter from Rome", "hospital in Towson"
+            return True  # "son in Glenhaven", "daughter from Lisbon", "hospital in Brackenridge"
         if prep in {"from", "at"} and verb in CLINICIANS:
             return True  # their hospital: "surgeon from Bayview", "cardiologist at Kimsey"
         return verb in MOVES or (

@@ -203,7 +203,7 @@ class NamePlaceRecognizer(EntityRecognizer):
         if tok.low in self.soft and not soft_ok:
             return False
         if not caps_only and tok.core.isupper() and tok.low in self.common:
-            return False  # "NP Wolfe AWARE": a capitalised word, not a name
+            return False  # "NP Fletcher AWARE": a capitalised word, not a name
         if caps_only and any(part in self.common for part in tok.low.split("-")):
             return self._namelike(tok, caps_only, soft_ok) and "-" not in tok.low
         return (
@@ -238,7 +238,7 @@ class NamePlaceRecognizer(EntityRecognizer):
         """Could this word, right after a title or a role, be a name however it is written?
 
         After a role (``son bill``) only a listed, uncommon name counts; after a title
-        (``dr healey``, ``DR. BALISTRERI``) any uncommon word does.
+        (``dr draper``, ``DR. BALISTRERI``) any uncommon word does.
         """
         if cue != "title" and (tok.low in STOP_WORDS or "'" in tok.core):
             return False  # "pt will", "husband may", "pt NTS'd"
@@ -258,7 +258,7 @@ class NamePlaceRecognizer(EntityRecognizer):
             return False
         if self._listed(tok):
             return True
-        # After a title a rare word is a name even if it looks like a slip ("dr healey").
+        # After a title a rare word is a name even if it looks like a slip ("dr draper").
         return cue == "title" and len(tok.core) > 2 and tok.low not in self.words
 
     def _follow_name(
@@ -585,9 +585,9 @@ def _best_per_span(
 def trim_possessives(
     text: str, found: list[tuple[int, int, str, float, str]]
 ) -> list[tuple[int, int, str, float, str]]:
-    """Person matches without a trailing possessive: "Dr. Vascuez's" names "Vascuez".
+    """Person matches without a trailing possessive: "Dr. Okonkwo's" names "Okonkwo".
 
-    Places keep theirs: "St. Mary's" is the hospital's name.
+    Places keep theirs: "St. Vincent's" is the hospital's name.
     """
     out = []
     for start, end, entity, score, rule in found:

@@ -313,8 +313,8 @@ def test_detect_spans(text, expected):
             [("QUILLFEATHER", "PERSON"), ("QUILLFEATHER", "PERSON")],
         ),
         (
-            "transfer to quartermain 2 today. quartermain bed is ready.",
-            [("quartermain", "LOCATION"), ("quartermain", "LOCATION")],
+            "transfer to thistlewood 4 this pm. thistlewood bed is ready.",
+            [("thistlewood", "LOCATION"), ("thistlewood", "LOCATION")],
         ),
         # Common words and shorthand are not repeated ("pain" after "Dr Pain" elsewhere).
         ("son bill called. pt asked about the bill.", [("bill", "PERSON")]),

@@ -11,7 +11,7 @@ CASES = [
     ("Dr. Balistreri called.", [(P, "Balistreri")]),  # unseen name after a title
     ("Mrs. Jane Doe arrived", [(P, "Jane Doe")]),
     ("DR. BALISTRERI SAW PT", [(P, "BALISTRERI")]),  # all-caps note
-    ("f/u with dr healey tomorrow", [(P, "healey")]),
+    ("f/u with dr draper tomorrow", [(P, "draper")]),
     ("His daughter Mary called.", [(P, "Mary")]),
     ("wife, Jane Smith, at bedside", [(P, "Jane Smith")]),
     ("DAUGHTER MARY CALLED", [(P, "MARY")]),
@@ -33,11 +33,11 @@ CASES = [
     # Clinical shorthand is no credential, common words no names.
     ("RIJ PA line in place, PA 35/22", []),
     ("Elevated PA numbers overnight", []),
-    ("O2 WEANED TO 4L NP GOOD BREATH SOUNDS", []),
+    ("O2 DOWN TO 2L NP, LUNGS CLEAR", []),
     ("PT WILL NEED PEG", []),
-    ("DR. KNIGHT AWARE-ORDER FOR LOPRESSOR", [(P, "KNIGHT")]),
+    ("DR. BISHOP AWARE-ORDER FOR LOPRESSOR", [(P, "BISHOP")]),
     ("CABG, MVR, MI in 1981", []),  # MI: myocardial infarction, not Michigan
-    ("ALLERGIES: MOTRIN,CA CHANNEL BLOCKER", []),
+    ("ALLERGIES: CODEINE,CA CHANNEL BLOCKERS", []),
     ("Lives at 12 Elm St, Chicopee, MA 01013", [(L, "Chicopee")]),
     ("Boston", [(L, "Boston")]),  # a US place in Faker's geo data
     ("Jacksonville", [(L, "Jacksonville")]),  # city-like ending
@@ -48,20 +48,20 @@ CASES = [
     ("Grace Period", []),
     ("Brown", []),
     ("in April", []),
-    ("Patient denies pain", []),
+    ("Patient reports no pain at rest", []),
     ("Well child visit (procedure)", []),
     ("Acute bronchitis (disorder)", []),
     ("Alzheimer's disease (disorder)", []),
-    ("Foley catheter patent", []),
+    ("Foley catheter draining well", []),
     ("Vitals every hour - see Careview.", []),  # a charting system, not a -view town
     # A name that is also a clinical word counts only after a title.
     ("Ms. Amber Haley admitted with COPD", [(P, "Amber Haley")]),
     ("Anthony Brady seen for syncope", [(P, "Anthony Brady")]),
-    ("Amber Wong seen for syncope", [(P, "Amber Wong")]),
+    ("Amber Whitaker seen for syncope", [(P, "Amber Whitaker")]),
     ("plan discussed with Amber", [(P, "Amber")]),
     ("Chase Cook seen for syncope", [(P, "Chase Cook")]),
     ("urine amber and clear; ambulates with Walker", []),
-    ("Does understand little English", []),
+    ("Understands only a little English", []),
     ("moved to Florida", []),  # a state is allowed
     ("Massachusetts", []),
     ("New York", []),

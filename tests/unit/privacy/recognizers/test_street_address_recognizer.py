@@ -19,7 +19,7 @@ CASES = [
     ("2 Puffs Inhaled Via Nebulizer", []),
     ("10 in the park", []),
     ("Give 5 Units of Insulin", []),
-    ("MG SULFATE 2 GMS GIVEN IVP PER DR CHRISTENS", []),  # DR: the doctor
+    ("CALCIUM GLUC 1 GM GIVEN IVP PER DR OKONKWO", []),  # DR: the doctor
     ("HR 100 SINUS ST AT REST", []),  # ST: sinus tachycardia; REST: at rest
     ("24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet", []),
 ]

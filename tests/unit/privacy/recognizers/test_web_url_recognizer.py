@@ -8,10 +8,10 @@ CASES = [
     ("www.example.net", [("www.example.net", 0.6)]),
     ("portal at mychart.partners.org", [("mychart.partners.org", 0.5)]),
     # Negatives: telegraphic notes run sentences together
-    ("placement of chest tube.medicated with", []),
-    ("Ambulated well with pt today.Pt encouraged", []),
-    ("lopressor has been held.Cardiac echo", []),
-    ("wbc=10.4.remains off", []),
+    ("after the chest tube.medicated for pain", []),
+    ("Walked in hall with PT today.Pt tired after", []),
+    ("metoprolol was held.Cardiac enzymes", []),
+    ("wbc=11.2.still off abx", []),
 ]
 
 
