@@ -221,9 +221,18 @@ class _Runtime:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             import great_expectations as gx
-            from great_expectations.data_context.types.base import ProgressBarsConfig
+            from great_expectations.data_context.types.base import (
+                DataContextConfig,
+                InMemoryStoreBackendDefaults,
+                ProgressBarsConfig,
+            )
         self.gx = gx
-        self.context = gx.get_context(mode="ephemeral")
+        # GX's default ephemeral context adds a data docs site in a temporary folder (and logs
+        # its path); validation never builds docs, so the context has no docs site at all.
+        config = DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
+        )
+        self.context = gx.get_context(mode="ephemeral", project_config=config)
         self.context.enable_analytics(False)
         self.context.variables.progress_bars = ProgressBarsConfig(
             globally=False, metric_calculations=False
