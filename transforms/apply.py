@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from privacy.entities import PERSON
+from privacy.entities import PERSON, RECORD_ID
 from privacy.errors import InternalError, SecretMissing, SourceError, SpecError
 from privacy.plan import ColumnPlan, ReleasePlan
 from transforms.dates import cap_birth_years, to_year, unparsed_count
@@ -260,7 +260,7 @@ def _row_values(batch: pa.RecordBatch, plan: ReleasePlan, item: ColumnPlan) -> l
         values = _decoded(batch.column(name))
         if not pa.types.is_string(values.type):
             values = values.cast(pa.string())
-        entity = column.entity or "IDENTIFIER"
+        entity = column.entity or RECORD_ID  # a column the steward named, of no entity
         linked.append(RowValues(entity, values.to_pylist(), by_word=entity == PERSON))
     return linked
 
