@@ -35,10 +35,18 @@ DEFAULT_HEADER_HINTS: dict[str, tuple[str, ...]] = {
     # (``email_address`` is an email before it is an address, ``birthplace`` a place).
     "US_SSN": (r"ssn", r"social_?sec",),
     "EMAIL_ADDRESS": (r"e_?mail",),
-    "URL": (r"(^|_)(url|uri|website|web_?site|web_?page|homepage)s?(_|$)",),
+    "URL": (
+        r"(^|_)(url|uri|website|web_?site|web_?page|homepage)s?(_|$)",
+        r"^(web_?)?domain(_?name)?s?$",
+        r"^host_?name$",
+    ),
     "IP_ADDRESS": (r"(^|_)ip(v4|v6)?(_?addr(ess)?)?(_|$)",),
     "FAX_NUMBER": (r"fax",),
-    "PHONE_NUMBER": (r"phone", r"(^|_)(tel|telephone|mobile|cell|pager)(_|$)",),
+    # A phone's country code alone ("TelephoneCountryCode": 1, 44) is no identifier.
+    "PHONE_NUMBER": (
+        r"phone(?!_country_code$)",
+        r"(^|_)(tel|telephone|mobile|cell|pager)(_(?!country_code$)|$)",
+    ),
     "MEDICAL_RECORD_NUMBER": (
         r"(^|_)mrn(_|$)",
         r"medical_?rec(ord)?",
@@ -55,7 +63,15 @@ DEFAULT_HEADER_HINTS: dict[str, tuple[str, ...]] = {
         r"insurance_?(id|no|num|number)",
         r"(^|_)(mbi|hicn|medicaid_?id|medicare_?id)(_|$)",
     ),
-    "ACCOUNT_NUMBER": (r"acct", r"account", r"(^|_)iban(_|$)", r"credit_?card", r"card_?(no|num)"),
+    "ACCOUNT_NUMBER": (
+        r"acct",
+        r"account",
+        r"(^|_)iban(_|$)",
+        r"credit_?card",
+        r"card_?(no|num)",
+        r"(^|_)cc_?(no|num|number)(_|$)",
+        r"(^|_)(cvv|cvc)2?(_|$)",
+    ),
     "VEHICLE_ID": (r"(^|_)vin(_|$)", r"vehicle", r"licen[cs]e_?plate", r"plate_?(no|num)"),
     "LICENSE_NUMBER": (
         r"licen[cs]e",
@@ -92,8 +108,10 @@ DEFAULT_HEADER_HINTS: dict[str, tuple[str, ...]] = {
         r"^(first|last|middle|maiden|surname|forename|fname|lname|mname)(_?\d)?$",
         r"_(first|last|full|given|family|maiden)_?name$",
         r"^name_(first|last|full|given|family)$",
-        r"^(name_)?(prefix|suffix)$",
+        r"^(name_)?(prefix|suffix|title|honorific)$",
         r"^salutation$",
+        r"(^|_)maiden(_|$)",
+        r"^(middle_?(initial|init|i)|initials?)$",
     ),
     "RECORD_ID": (
         r"^id$",
@@ -103,6 +121,7 @@ DEFAULT_HEADER_HINTS: dict[str, tuple[str, ...]] = {
         r"guid",
         r"(^|_)uid(_|$)",
         r"^(patient|subject|person|pat|encounter|visit|admission|hadm)(_?(id|key|no|num|nbr))?$",
+        r"(^|_)(user_?name|login|screen_?name)(_|$)",
     ),
     "FREE_TEXT": (
         r"note",

@@ -244,7 +244,23 @@ def test_types_and_empty_columns(column, array, entity):
         ("patientId", "RECORD_ID"),
         ("SERIES_UID", "RECORD_ID"),
         ("nursing_note", "FREE_TEXT"),
+        ("WebDomain", "URL"),
+        ("host_name", "URL"),
+        ("CardNumber", "ACCOUNT_NUMBER"),
+        ("cc_num", "ACCOUNT_NUMBER"),
+        ("CVV2", "ACCOUNT_NUMBER"),
+        ("Honorific", "PERSON"),
+        ("Title", "PERSON"),
+        ("mother_maiden", "PERSON"),
+        ("MiddleInitial", "PERSON"),
+        ("UserName", "RECORD_ID"),
+        ("login", "RECORD_ID"),
+        ("mobile_phone", "PHONE_NUMBER"),
         # Negatives: anchors keep these apart
+        ("phone_country_code", None),  # 1, 44: no identifier on its own
+        ("TelCountryCode", None),
+        ("domain_id", "RECORD_ID"),  # an OMOP vocabulary domain: no web domain (an id, though)
+        ("job_title", None),
         ("ETHNICITY", None),
         ("HEALTHCARE_COVERAGE", None),
         ("STAGE", None),
