@@ -11,6 +11,9 @@ facility words after it. A word is a *candidate* when it is no stop word, no cli
 
 from __future__ import annotations
 
+import functools
+import re
+
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -35,8 +38,7 @@ def _rx(pattern: str) -> regex.Pattern[str]:
     return compiled
 
 
-_WORD = regex.compile(r"[A-Za-z](?:[A-Za-z]|'(?=[A-Za-z]))*")
-_POSSESSIVE = regex.compile(r"'s$")
+_WORD = re.compile(r"[A-Za-z](?:[A-Za-z]|'(?=[A-Za-z]))*")  # ASCII only: Python's re is faster
 
 
 TITLES = frozenset("dr dr's drs doctor mr mrs ms miss mx prof".split())
@@ -67,6 +69,7 @@ CUE_PHRASES: tuple[tuple[str, ...], ...] = (
     ("spoken", "to"), ("speaking", "with"), ("speaking", "to"), ("contacted",), ("reach",),
 )  # fmt: skip
 """Phrases after which a candidate word is a name."""
+CUE_STARTS = frozenset(cue[0] for cue in CUE_PHRASES)
 AFTER_NAME = frozenset(
     "aware notified informed rn rrt np pa md bsn lpn rph pharmd crnp cnp resident attending "
     "intern fellow".split()
@@ -151,6 +154,13 @@ PLACE_FEATURES = frozenset(
 """Words that end a place's name ("Upper Valley", "Harmon Square", "Fenwick Mill")."""
 DIRECTIONS = frozenset("eastern western northern southern north south east west upper".split())
 """Words that follow a hospital's short name ("KVH ER", "kvh cath lab")."""
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_key(word: str) -> str:
+    """A word in lower case without a possessive ("Smith's" -> "smith"); cached per word."""
+    low = word.lower()
+    return low[:-2] if low.endswith("'s") else low
 
 
 class ClinicalNoteRecognizer(EntityRecognizer):
@@ -249,10 +259,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         """Find people and places in ``text``."""
-        words = [
-            (m.start(), m.end(), _POSSESSIVE.sub("", m.group().lower()))
-            for m in _WORD.finditer(text)
-        ]
+        words = [(m.start(), m.end(), _word_key(m.group())) for m in _WORD.finditer(text)]
         if not words:
             return []
         found: list[tuple[int, int, str, float, str]] = []
@@ -375,7 +382,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
                 pass  # "4L NP", "PA line": nasal prongs, pulmonary artery
             elif low in TITLES or low in ROLES:
                 cue_end = i + 1
-            else:
+            elif low in CUE_STARTS:
                 for cue in CUE_PHRASES:
                     if low == cue[0] and all(
                         i + k < n and words[i + k][2] == w for k, w in enumerate(cue)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 import regex
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -11,6 +14,8 @@ from privacy.entities import LOCATION, PERSON
 from privacy.recognizers import _gazetteer as gaz
 
 _TOKEN = regex.compile(r"(\p{L}[\p{L}\p{M}'’]*(?:-\p{L}[\p{L}\p{M}'’]*)*)(\d{1,4})?(?![\p{L}\d])")
+_ASCII_TOKEN = re.compile(r"([A-Za-z][A-Za-z']*(?:-[A-Za-z][A-Za-z']*)*)(\d{1,4})?(?![A-Za-z0-9])")
+""":data:`_TOKEN` for ASCII text, where it finds the same words (Python's ``re`` is faster)."""
 _COMMA = regex.compile(r"\s*,\s*")
 _SPACE = regex.compile(r"[ \t]+")
 _DOT_SPACE = regex.compile(r"\.[ \t]*")
@@ -146,6 +151,7 @@ class NamePlaceRecognizer(EntityRecognizer):
         self.states = {s.lower() for s in gaz.US_STATE_NAMES}
         self.state_starts = {s.split()[0] for s in self.states}
         self.cue_starts = {cue[0] for cue in self.NAME_CUES}
+        self.place_cue_starts = {cue[0] for cue in self.PLACE_CUES}
         self.cities = {
             c
             for c in {c.lower() for c in gaz.US_CITIES} | gaz.real_places()
@@ -160,9 +166,11 @@ class NamePlaceRecognizer(EntityRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         """Find person names and places in ``text``."""
+        pattern = _ASCII_TOKEN if text.isascii() else _TOKEN
         tokens = [
-            _Token(m.start(), m.end(), m.group(1), _lower_core(m.group(1)))
-            for m in _TOKEN.finditer(text)
+            _Token(m.start(), m.end(), core, _lower_core(core))
+            for m in pattern.finditer(text)
+            for core in (m.group(1),)
         ]
         if not tokens:
             return []
@@ -504,7 +512,7 @@ class NamePlaceRecognizer(EntityRecognizer):
                 elif i + 2 < n and tokens[i + 1].low == "of" and placelike(tokens[i + 2]):
                     out.append((tok.start, tokens[i + 2].end, LOCATION, 0.75, "county of"))
             # Cue + place: "lives in Springfield".
-            for cue in self.PLACE_CUES:
+            for cue in self.PLACE_CUES if tok.low in self.place_cue_starts else ():
                 if tok.low == cue[0] and all(
                     i + k < n and tokens[i + k].low == word for k, word in enumerate(cue)
                 ):
@@ -574,7 +582,9 @@ def _adjacent(text: str, tokens: list[_Token], j: int) -> bool:
     return bool(_DOT_SPACE.fullmatch(gap)) and (a.is_initial or a.low in _TITLES)
 
 
+@functools.lru_cache(maxsize=65536)
 def _lower_core(core: str) -> str:
+    """``core`` in lower case without a possessive ("Smith's" -> "smith"); cached per word."""
     low = core.lower()
     for suffix in ("'s", "’s"):
         if low.endswith(suffix):
