@@ -65,6 +65,12 @@ def real_places() -> frozenset[str]:
     return frozenset(names - CLINICAL_WORDS)
 
 
+@functools.cache
+def known_places() -> frozenset[str]:
+    """Lower-cased city names: :func:`real_places` and the US places of Faker's geo provider."""
+    return real_places() | {c.lower() for c in US_CITIES}
+
+
 _CITY_RECORD = regex.compile(
     rb'"name": "([^"\\]*)", "latitude": [^,]*, "longitude": [^,]*, '
     rb'"countrycode": "([A-Z]*)", "population": (\d+)'

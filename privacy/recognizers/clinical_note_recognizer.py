@@ -171,10 +171,13 @@ class ClinicalNoteRecognizer(EntityRecognizer):
     initial + uncommon surname (``T. BRANNIGAN``, ``J SMITH``); ``A and B`` after a name; the
     subject of a person's verb (``Ozymandra wishes``, ``GWENDOLYN CALLED``). Place rules: candidate
     words before a facility word (``Wendover hospital``, ``North Memorial``); ``University of X``;
-    a movement verb + ``to``/``from``/``at``/``in`` + a rare word (``transfer to thistlewood
-    4``, ``lives in brackenridge``); a short name before ``ER``/``ICU`` (``KVH ER``); hospital
-    initials after a preposition (``at KVH``, ``from the DRMC``); a name before a place-name
-    word (``Upper Valley``, ``Harmon Square``).
+    a movement verb + ``to``/``from``/``at``/``in`` + a rare word or a real city of any words
+    (``transfer to thistlewood 4``, ``lives in brackenridge``, ``returned to new haven``), an
+    employer's name ending in an organisation word (``works for vista health``); a short name
+    before ``ER``/``ICU`` (``KVH ER``); hospital initials after a preposition (``at KVH``,
+    ``from the DRMC``) or before a facility word (``from MD Hospital``); a name before a
+    place-name word (``Upper Valley``, ``Harmon Square``) or glued to a facility word
+    (``QuartermainBuilding``); a capitalised name after ``business``/``company``.
 
     Guards: ``NP``/``PA`` used as shorthand (``4L NP``, ``PA line``) are no credentials; a
     cue and a name are not read across a line, a quote or an ellipsis; words one typing slip
@@ -225,7 +228,7 @@ class ClinicalNoteRecognizer(EntityRecognizer):
         )
         self.place_stop = self.stop | gaz.COUNTRIES | self.states
         # Real cities, any case, even of common words ("returned to new haven").
-        self.places = gaz.real_places() | {c.lower() for c in gaz.US_CITIES}
+        self.places = gaz.known_places()
         self.place_starts = {_rx(r"[a-z]+").match(p).group() for p in self.places}
 
     # -- word classes -------------------------------------------------------------------

@@ -61,7 +61,9 @@ class NamePlaceRecognizer(EntityRecognizer):
     * ``First [M.] Last`` and ``Last, First`` from the lists; names before ``MD``, ``RN`` ...;
     * a single listed name that is not a common word;
     * places: ``City, ST``, ``... County``, a cue (``lives in``, ``moved to``) followed by
-      capitalised words, Faker's US places and city-like endings (``-ville``, ``-burgh``).
+      capitalised words, known cities (Faker's and GeoNames', see
+      :func:`~privacy.recognizers._gazetteer.known_places`) and city-like endings (``-ville``,
+      ``-burgh``).
 
     State names and abbreviations are never reported (Safe Harbor allows the state). In text
     without lower case (``DAUGHTER MARY CALLED``) capitalisation says nothing, so only listed
@@ -152,11 +154,7 @@ class NamePlaceRecognizer(EntityRecognizer):
         self.state_starts = {s.split()[0] for s in self.states}
         self.cue_starts = {cue[0] for cue in self.NAME_CUES}
         self.place_cue_starts = {cue[0] for cue in self.PLACE_CUES}
-        self.cities = {
-            c
-            for c in {c.lower() for c in gaz.US_CITIES} | gaz.real_places()
-            if c not in gaz.common_words()
-        }
+        self.cities = gaz.known_places() - gaz.common_words()
         self.city_prefixes = {p.lower().rstrip(".") for p in gaz.CITY_PREFIXES}
         self.multiword_starts = {
             name.split()[0] for name in self.states | self.cities if " " in name
