@@ -63,10 +63,14 @@ class Note:
     gold: list[tuple[int, int, str]] = field(default_factory=list)
 
 
+def third_of(patient: int) -> int:
+    """Which third of the patients (0, 1 or 2, by a hash of the id) ``patient`` falls in."""
+    return hashlib.sha256(f"patient-{patient}".encode()).digest()[0] % 3
+
+
 def split_of(patient: int) -> str:
-    """``"holdout"`` for a third of the patients (by a hash of the id), else ``"dev"``."""
-    digest = hashlib.sha256(f"patient-{patient}".encode()).digest()
-    return "holdout" if digest[0] % 3 == 0 else "dev"
+    """``"holdout"`` for the patients of third 0, else ``"dev"``."""
+    return "holdout" if third_of(patient) == 0 else "dev"
 
 
 def read_deid_notes(split: str = "all") -> list[Note]:
