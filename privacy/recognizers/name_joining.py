@@ -33,13 +33,25 @@ _LOOK_BACK = 40
 
 @functools.cache
 def _all_first_names(locales: tuple[str, ...]) -> frozenset[str]:
-    """Every first name of the Faker ``locales``, common words included ("will", "pat").
+    """Every first name of the Faker ``locales`` and English nicknames ("will", "pat", "wil").
 
     :func:`privacy.recognizers._gazetteer.first_names` leaves out frequent English words so
-    that they are no name on their own; beside a name already found they are. Clinical
+    that they are no name on their own; beside a name already found they are. The nicknames
+    come from the ``nicknames`` package (Apache-2.0; names and their nicknames), less the
+    frequent English words, states and countries among them ("day", "california"). Clinical
     shorthand stays out.
     """
+    from nicknames import NickNamer
+
+    frequent = gaz.common_words(gaz.VERY_COMMON_LOG_PROB) | STOP_WORDS | gaz.COUNTRIES
+    states = {s.lower() for s in gaz.US_STATE_NAMES}
     names: set[str] = set()
+    for canonical, nicks in NickNamer().nickname_lookup.items():
+        names.update(
+            n
+            for n in (canonical, *nicks)
+            if len(n) > 1 and n.isalpha() and n not in frequent and n not in states
+        )
     for locale in locales:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         for attr in ("first_names", "first_names_female", "first_names_male"):

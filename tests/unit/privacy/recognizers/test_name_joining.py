@@ -23,6 +23,11 @@ def _person(text: str, word: str) -> TextSpan:
         ("Spoke with Mary Quenzler about discharge.", "Mary", "Mary Quenzler"),
         ("will consult with patty quenzler re skin care", "patty", "patty quenzler"),
         ("Son Robert Morales visited.", "Robert", "Robert Morales"),
+        # Nicknames (the nicknames package) are first names too.
+        ("Her lawyer (Wil Haberlandt) will call", "Haberlandt", "Wil Haberlandt"),
+        ("PLAN OK WITH BENJY FARROWBY, NEPHEW", "FARROWBY", "BENJY FARROWBY"),
+        ("Sister Becca Anstruther in to visit", "Anstruther", "Becca Anstruther"),
+        ("Pt's Duty Anstruther form signed", "Anstruther", "Anstruther"),  # a word, no nickname
         # Not joined.
         ("Will Prendle call back?", "Prendle", "Prendle"),  # a common word opening a sentence
         ("PT WILL JONES", "JONES", "JONES"),  # all caps: "will" is a stop word
