@@ -10,7 +10,7 @@ Prints, from the public data in ``../shared/data`` (never copied into the reposi
    predicted span overlaps it) and precision of the spans labelled with that entity.
 3. Column classification (``scan_table``) on the Synthea tables and the FakeNameGenerator
    identities: identifier columns found, clinical columns flagged.
-4. Throughput on the notes: Shareable's batched path (``privacy.detection.detect_spans``,
+4. Throughput on the notes: Shareable's batched path (``privacy.text_detection.detect_spans``,
    the one the release flow and ``shareable detect`` use) against Presidio's plain per-text
    ``AnalyzerEngine.analyze`` loop, with Presidio's predefined recognizers and with ours.
 
@@ -42,7 +42,9 @@ from _eval_common import (  # noqa: E402 - the helper sits beside this script
 )
 
 from privacy import entities as ent  # noqa: E402
-from privacy.detection import detect_spans, get_analyzer, scan_table  # noqa: E402
+from privacy.analyzer import get_analyzer  # noqa: E402
+from privacy.column_scan import scan_table  # noqa: E402
+from privacy.text_detection import detect_spans  # noqa: E402
 
 PII_ENTITIES = {
     # presidio-research label -> Shareable entities that count as finding it.

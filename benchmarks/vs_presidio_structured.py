@@ -13,7 +13,7 @@ Presidio's default ``AnalyzerEngine()`` downloads a spaCy model, which is imposs
 presidio-structured gets the best offline analyzers at hand, one run each (``--recognizers``):
 ``presidio`` = Presidio's predefined recognizers over a blank English spaCy pipeline (no NER
 model, so no PERSON/LOCATION), ``shareable`` = the analyzer Shareable itself uses
-(``privacy.detection.get_analyzer``: Presidio + the project's recognizers and name gazetteer).
+(``privacy.analyzer.get_analyzer``: Presidio + the project's recognizers and name gazetteer).
 ``--presidio-sample N`` passes ``n=N`` to ``generate_analysis`` (analyse a sample of rows, as
 Shareable does); by default presidio-structured analyses every row, its documented default.
 
@@ -171,7 +171,7 @@ def clinical_intact(original: pd.DataFrame, output: pd.DataFrame) -> float | Non
 def _presidio_analyzer(recognizers: str):
     """An offline AnalyzerEngine: Presidio's predefined recognizers or Shareable's."""
     if recognizers == "shareable":
-        from privacy.detection import get_analyzer
+        from privacy.analyzer import get_analyzer
 
         return get_analyzer()
     import tldextract

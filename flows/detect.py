@@ -2,7 +2,7 @@
 
 Each input line is a JSON object with an ``id`` and a text field; each output line is
 ``{"id": ..., "spans": [{"start", "end", "entity", "score"}, ...]}`` in input order. Lines are
-read and analysed in batches (:func:`privacy.detection.detect_spans`, the batched path the
+read and analysed in batches (:func:`privacy.text_detection.detect_spans`, the batched path the
 release flow uses), so memory stays bounded however long the file is. Offsets are Python
 string indices (code points) into the text, end exclusive.
 """
@@ -15,8 +15,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from privacy.detection import detect_spans, load_detection_config
+from privacy.detection_config import load_detection_config
 from privacy.errors import SourceError
+from privacy.text_detection import detect_spans
 
 BATCH_LINES = 512
 """Records analysed together (the detector spreads each batch over its worker processes)."""

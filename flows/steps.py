@@ -120,7 +120,8 @@ def scan(source: Source, sample_rows: int | None = None) -> DetectionReport:
 
     The sample is stratified over the partitions of a partitioned source.
     """
-    from privacy.detection import load_detection_config, scan_table
+    from privacy.column_scan import scan_table
+    from privacy.detection_config import load_detection_config
 
     config = load_detection_config()
     sample = source.sample(sample_rows or config.sample_rows)
@@ -153,7 +154,8 @@ def span_finder() -> Callable[[list[str | None]], list[list[Any]]]:
     Inside a Dask worker (a daemonic process, which may not start processes of its own) the
     detector runs in the worker's process; the cluster gives the parallelism.
     """
-    from privacy.detection import detect_spans, load_detection_config
+    from privacy.detection_config import load_detection_config
+    from privacy.text_detection import detect_spans
 
     config = load_detection_config()
     if in_dask_worker():
@@ -214,7 +216,7 @@ def fresh_scan(staging: Staging, release_plan: ReleasePlan, schema: pa.Schema) -
 
     See :mod:`privacy.output_scan`. The sample is as large as detection's (``sample_rows``).
     """
-    from privacy.detection import load_detection_config
+    from privacy.detection_config import load_detection_config
     from privacy.output_scan import check_fresh_scan, columns_to_rescan
 
     columns = [c for c in columns_to_rescan(release_plan) if c in schema.names]

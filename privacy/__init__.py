@@ -3,7 +3,9 @@
 - ``spec.py``        release specs (YAML) -> frozen ``ReleaseSpec``
 - ``policy.py``      release policies (``configs/policies``): default action per entity
 - ``planner.py``     spec + policy + detection -> ``ReleasePlan`` (``plan.py``)
-- ``detection.py``   Presidio column scan and free-text spans (``DetectionReport``, ``report.py``)
+- ``column_scan.py`` per column: which identifier it holds (``DetectionReport``, ``report.py``)
+- ``text_detection.py`` identifier spans in free text (``TextSpan``, ``spans.py``)
+- ``analyzer.py``    the Presidio analyzer both use, built once per process
 - ``nlp_engine.py``, ``detection_config.py``, ``recognizers/``: the offline detector
 - ``validation.py``  the Great Expectations suite run before publish; ``phi_patterns.py``
 - ``kanon_spec.py``, ``hierarchies.py``, ``kanon/``, ``risk.py``: k-anonymity (spec section,

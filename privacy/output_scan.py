@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from privacy.detection import load_detection_config, scan_table
-from privacy.detection_config import DetectionConfig
+from privacy.column_scan import scan_table
+from privacy.detection_config import DetectionConfig, load_detection_config
 from privacy.plan import ReleasePlan
 from privacy.validation import ExpectationOutcome
 

@@ -16,20 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from privacy.errors import InternalError
-
-
-@dataclass(frozen=True)
-class TextSpan:
-    """One identifier found in a text: ``text[start:end]`` is an ``entity``.
-
-    Offsets are Python ``str`` indices (code points), end exclusive.
-    """
-
-    start: int
-    end: int
-    entity: str
-    score: float
-
+from privacy.spans import TextSpan
 
 _WORD = re.compile(r"[^\W\d_]+")
 """A run of letters: the unit in which names are compared (``O'Brien`` -> ``O``, ``Brien``)."""

@@ -7,7 +7,7 @@ a surname no list holds ("Mary Quenzler"). Once one word is found to be a name, 
 needs less evidence: a capitalised known first name right before a person span, or a surname
 right after a first-name span, is part of the same name.
 
-This runs on the spans of all recognizers together (see :func:`privacy.detection.detect_spans`)
+This runs on the spans of all recognizers together (see :func:`privacy.text_detection.detect_spans`)
 and looks only at the words touching person spans, so it costs nothing on texts without names.
 """
 
@@ -21,7 +21,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from privacy import entities as ent
 from privacy.recognizers import _gazetteer as gaz
-from transforms.text import TextSpan
+from privacy.spans import TextSpan
 
 _WORD_BEFORE = re.compile(r"(?<![A-Za-z0-9'\-/.])([A-Za-z][A-Za-z']*)[ \t]\Z")
 """A word followed by one blank at the end of the searched window (the start of a span)."""

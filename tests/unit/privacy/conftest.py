@@ -11,7 +11,7 @@ import pytest
 from faker import Faker
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer
 
-from privacy.detection import get_analyzer
+from privacy.analyzer import get_analyzer
 from privacy.detection_config import DetectionConfig, load_detection_config
 
 AREA_CODES = ("617", "508", "978", "413", "212", "312", "415", "202", "305", "713")

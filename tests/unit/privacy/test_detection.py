@@ -5,16 +5,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
-from privacy.detection import (
-    describe_detector,
-    detect_spans,
-    get_analyzer,
-    header_entity,
-    normalise_header,
-    scan_table,
-)
+from privacy.analyzer import describe_detector, get_analyzer
+from privacy.column_scan import header_entity, normalise_header, scan_table
 from privacy.errors import InternalError
-from transforms.text import TextSpan
+from privacy.spans import TextSpan
+from privacy.text_detection import detect_spans
 
 ROWS = 300
 
@@ -360,7 +355,7 @@ def test_quick_checks_change_nothing(detection_config):
     """The pre-filters of the lazy path skip work, never a span."""
     from dataclasses import replace
 
-    from privacy import detection
+    from privacy import text_detection as detection
 
     analyzer = get_analyzer(detection_config)
     texts = QUICK_CHECK_TEXTS

@@ -3,10 +3,11 @@ import socket
 import pytest
 import spacy
 
-from privacy.detection import detect_spans, get_analyzer
+from privacy.analyzer import get_analyzer
 from privacy.detection_config import DetectionConfig
 from privacy.errors import SpecError
 from privacy.nlp_engine import BlankSpacyNlpEngine, build_nlp_engine, describe_nlp_engine
+from privacy.text_detection import detect_spans
 
 
 def test_blank_engine_needs_no_download(monkeypatch):

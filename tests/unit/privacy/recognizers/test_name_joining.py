@@ -1,8 +1,8 @@
 import pytest
 
-from privacy.detection import detect_spans
 from privacy.recognizers.name_joining import join_name_words
-from transforms.text import TextSpan
+from privacy.spans import TextSpan
+from privacy.text_detection import detect_spans
 
 LOCALES = ("en_US", "en", "en_GB", "en_IE")
 

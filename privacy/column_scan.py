@@ -1,0 +1,406 @@
+"""Classify the columns of a table: :func:`scan_table`.
+
+One :class:`~privacy.report.ColumnFinding` per column, from the column name (header hints in
+``configs/detection.yaml``), the Arrow type, and a sample of values run through Presidio; the
+report holds counts and scores, never values.
+
+How a column is classified: the header hint, when there is one, names the entity (values that
+agree raise the confidence from 0.7 towards 1). Otherwise the values decide: an entity
+*explains* a value when its spans cover 60% of the value's letters and digits, and it must
+explain ``min_value_fraction`` of the sampled values. Dates and timestamps in Arrow date types
+need no sampling; numbers count only by header (or as 10-digit phone numbers).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+from presidio_analyzer import (
+    AnalyzerEngine,
+)
+
+from privacy import entities as ent
+from privacy.analyzer import describe_detector, get_analyzer
+from privacy.detection_config import DetectionConfig, load_detection_config
+from privacy.report import ColumnFinding, DetectionReport
+from privacy.spans import TextSpan
+from privacy.text_detection import analyze_texts, merge_spans
+
+__all__ = ["header_entity", "normalise_header", "scan_table"]
+
+_COVER = 0.6
+"""An entity *explains* a value when its spans cover this share of the value's characters."""
+
+_HEADER_ONLY = 0.7
+"""Confidence of an entity suggested by the column name alone; values that agree add to it."""
+
+_FAMILIES: dict[str, frozenset[str]] = {
+    ent.PHONE_NUMBER: frozenset({ent.PHONE_NUMBER, ent.FAX_NUMBER}),
+    ent.FAX_NUMBER: frozenset({ent.PHONE_NUMBER, ent.FAX_NUMBER}),
+    ent.DATE_TIME: frozenset({ent.DATE_TIME, ent.BIRTH_DATE}),
+    ent.BIRTH_DATE: frozenset({ent.DATE_TIME, ent.BIRTH_DATE}),
+    ent.STREET_ADDRESS: frozenset({ent.STREET_ADDRESS, ent.LOCATION, ent.ZIP_CODE}),
+}
+"""Entities whose values look alike: values found as any member support a header hint."""
+
+_EVIDENCE_SAMPLE = 200
+"""Values analysed in a string column whose kind the header or the text shape already settles."""
+
+_SETTLED = 0.9
+"""Share of the values examined so far that one entity must explain to stop sampling early."""
+
+
+def scan_table(
+    table: pa.Table, source_name: str, config: DetectionConfig | None = None
+) -> DetectionReport:
+    """Classify every column of ``table``: which identifier it holds, if any.
+
+    Per column: the entity its name suggests (header hints), then by Arrow type - dates and
+    timestamps are ``DATE_TIME`` (``BIRTH_DATE`` by header), numbers count by header (and
+    10-digit phone numbers by value), strings by a sample of values (up to
+    ``config.sample_rows`` non-null values spread over the column, each distinct value analysed
+    once). Long, varied text is ``FREE_TEXT`` with span counts. The header wins when it names
+    an entity; values alone must explain ``min_value_fraction`` of the sample.
+
+    Args:
+        table: The data (typically a sample of the source).
+        source_name: Display name of the source, e.g. its file name.
+        config: Detection settings; by default those of ``configs/detection.yaml``.
+
+    Returns:
+        The report: per column entity, confidence and counts - never values.
+    """
+    config = config if config is not None else load_detection_config()
+    analyzer = get_analyzer(config)
+    hints = _compiled_hints(config)
+    findings = []
+    for index, name in enumerate(table.column_names):
+        scanner = _ColumnScan(name, table.column(index), config, analyzer, hints)
+        findings.append(scanner.finding())
+    return DetectionReport(
+        source=source_name,
+        rows_sampled=table.num_rows,
+        columns=tuple(findings),
+        detector=describe_detector(config),
+    )
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_header(name: str) -> str:
+    """``"BirthDate"`` -> ``"birth_date"``, ``"Patient ID"`` -> ``"patient_id"``."""
+    return _NON_WORD.sub("_", _CAMEL.sub("_", name.strip()).lower()).strip("_")
+
+
+_HINT_CACHE: dict[str, list[tuple[str, list[re.Pattern[str]]]]] = {}
+
+
+def _compiled_hints(config: DetectionConfig) -> list[tuple[str, list[re.Pattern[str]]]]:
+    key = repr(config.header_hints)
+    if key not in _HINT_CACHE:
+        _HINT_CACHE[key] = [
+            (entity, [re.compile(p) for p in patterns])
+            for entity, patterns in config.header_hints.items()
+        ]
+    return _HINT_CACHE[key]
+
+
+def header_entity(name: str, config: DetectionConfig | None = None) -> str | None:
+    """The entity that a column's name suggests (first matching header hint), if any."""
+    config = config if config is not None else load_detection_config()
+    return _header_entity(name, _compiled_hints(config))
+
+
+def _header_entity(name: str, hints: list[tuple[str, list[re.Pattern[str]]]]) -> str | None:
+    header = normalise_header(name)
+    for entity, patterns in hints:
+        if any(p.search(header) for p in patterns):
+            return entity
+    return None
+
+
+@dataclass
+class _Evidence:
+    """What the sampled values of one column showed (counts weighted by value frequency)."""
+
+    found: Counter[str] = field(default_factory=Counter)  # values in which an entity occurs
+    explained: Counter[str] = field(default_factory=Counter)  # values an entity covers
+    score: Counter[str] = field(default_factory=Counter)  # summed best score when explained
+    spans: Counter[str] = field(default_factory=Counter)  # spans per entity (free text)
+    with_spans: int = 0  # values holding any span
+    # Per distinct value: (weight, number of letters/digits, entity -> positions covered).
+    coverage: list[tuple[int, int, dict[str, frozenset[int]]]] = field(default_factory=list)
+
+    sampled: int = 0  # values examined (with repeats)
+
+    def add(self, value: str, spans: list[TextSpan], weight: int) -> None:
+        """Count the spans found in ``value``, which occurs ``weight`` times in the sample."""
+        self.sampled += weight
+        merged = merge_spans(spans)
+        if merged:
+            self.with_spans += weight
+        for span in merged:
+            self.spans[span.entity] += weight
+        letters = {i for i, c in enumerate(value) if c.isalnum()}
+        covered: dict[str, frozenset[int]] = {}
+        for entity in sorted({s.entity for s in spans}):
+            self.found[entity] += weight
+            own = [s for s in spans if s.entity == entity]
+            positions = {i for s in own for i in range(s.start, s.end)}
+            covered[entity] = frozenset(positions & letters)
+            if letters and len(covered[entity]) / len(letters) >= _COVER:
+                self.explained[entity] += weight
+                self.score[entity] += weight * max(s.score for s in own)
+        self.coverage.append((weight, len(letters), covered))
+
+    def best(self) -> str | None:
+        """The entity explaining the most values (ties: higher total score, then name)."""
+        return max(
+            self.explained, key=lambda e: (self.explained[e], self.score[e], e), default=None
+        )
+
+    def explained_by(self, entities: frozenset[str]) -> int:
+        """Values whose letters and digits the spans of ``entities`` together cover."""
+        total = 0
+        for weight, letters, covered in self.coverage:
+            union: set[int] = set()
+            for entity in entities & covered.keys():
+                union |= covered[entity]
+            if letters and len(union) / letters >= _COVER:
+                total += weight
+        return total
+
+
+class _ColumnScan:
+    """Classify one column (see :func:`scan_table`)."""
+
+    def __init__(
+        self,
+        name: str,
+        column: pa.ChunkedArray,
+        config: DetectionConfig,
+        analyzer: AnalyzerEngine,
+        hints: list[tuple[str, list[re.Pattern[str]]]],
+    ) -> None:
+        self.name = name
+        self.column = column
+        self.config = config
+        self.analyzer = analyzer
+        self.header = _header_entity(name, hints)
+        self.type = column.type
+        self.value_type = self.type.value_type if pa.types.is_dictionary(self.type) else self.type
+
+    def finding(self) -> ColumnFinding:
+        t = self.value_type
+        if pa.types.is_temporal(t) and not pa.types.is_time(t) and not pa.types.is_duration(t):
+            return self._dates()
+        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+            return self._strings()
+        if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+            return self._numbers()
+        if pa.types.is_boolean(t) or pa.types.is_duration(t):
+            return self._result(None, 1.0, 0, 0)
+        if pa.types.is_time(t):
+            keep = self.header in _FAMILIES[ent.DATE_TIME]
+            return self._result(self.header if keep else None, _HEADER_ONLY, 0, 0)
+        # Binary, nested and other types: only the name can tell (e.g. a photo column).
+        header = None if self.header == ent.FREE_TEXT else self.header
+        return self._result(header, _HEADER_ONLY if header else 1.0, 0, 0)
+
+    # -- per type -----------------------------------------------------------------------
+
+    def _dates(self) -> ColumnFinding:
+        sampled = min(len(self.column) - self.column.null_count, self.config.sample_rows)
+        entity = ent.BIRTH_DATE if self.header == ent.BIRTH_DATE else ent.DATE_TIME
+        return self._result(entity, 0.95, sampled, sampled, {entity: sampled})
+
+    def _numbers(self) -> ColumnFinding:
+        values = self._sample()
+        checks = _NUMERIC_CHECKS.get(self.header or "")
+        if self.header is not None and self.header != ent.FREE_TEXT:
+            matched = sum(1 for v in values if checks(v)) if checks else 0
+            share = matched / len(values) if values and checks else 0.0
+            counts = {self.header: matched} if matched else {}
+            return self._result(
+                self.header, _HEADER_ONLY + 0.3 * share, len(values), matched, counts
+            )
+        if values and pa.types.is_integer(self.value_type):
+            phones = sum(1 for v in values if _is_nanp_number(v))
+            share = phones / len(values)
+            if share >= max(self.config.min_value_fraction, 0.9):
+                return self._result(
+                    ent.PHONE_NUMBER,
+                    0.4 + 0.6 * share * 0.6,
+                    len(values),
+                    phones,
+                    {ent.PHONE_NUMBER: phones},
+                )
+        return self._result(None, 1.0, len(values), 0)
+
+    def _strings(self) -> ColumnFinding:
+        sample = [v.strip() for v in self._sample() if isinstance(v, str) and v.strip()]
+        free_header = self.header == ent.FREE_TEXT
+        hinted = self.header is not None and not free_header
+        if not sample:
+            return self._result(
+                self.header if hinted else None, _HEADER_ONLY if hinted else 1.0, 0, 0
+            )
+        ft = self.config.free_text
+        n = len(sample)
+        looks_free = (
+            sum(len(v.split()) for v in sample) / n >= ft.min_mean_words
+            and sum(len(v) for v in sample) / n >= ft.min_mean_chars
+            and len(set(sample)) / n >= ft.min_distinct_fraction
+        )
+        if (hinted or free_header or looks_free) and n > _EVIDENCE_SAMPLE:
+            # The kind of column is settled; a smaller sample is evidence enough.
+            sample = [sample[i * n // _EVIDENCE_SAMPLE] for i in range(_EVIDENCE_SAMPLE)]
+            n = len(sample)
+        mean_words = sum(len(v.split()) for v in sample) / n
+        evidence = self._evidence(sample, settle_early=not (hinted or free_header or looks_free))
+        n = evidence.sampled
+        if hinted:
+            family = _FAMILIES.get(self.header, frozenset({self.header}))
+            matched = evidence.explained_by(family)
+            return self._result(
+                self.header,
+                _HEADER_ONLY + 0.3 * matched / n,
+                n,
+                matched,
+                dict(evidence.found),
+            )
+        if free_header or looks_free:
+            share = evidence.with_spans / n
+            return self._result(
+                ent.FREE_TEXT,
+                (0.8 if free_header else 0.6) + 0.2 * share,
+                n,
+                evidence.with_spans,
+                dict(evidence.found),
+                dict(evidence.spans),
+            )
+        best = evidence.best()
+        if best is not None:
+            share = evidence.explained[best] / n
+            if share >= self.config.min_value_fraction:
+                mean_score = evidence.score[best] / evidence.explained[best]
+                return self._result(
+                    best,
+                    0.4 + 0.6 * share * mean_score,
+                    n,
+                    evidence.explained[best],
+                    dict(evidence.found),
+                )
+        span_share = evidence.with_spans / n
+        if mean_words >= 2 and span_share >= ft.min_span_fraction:
+            return self._result(
+                ent.FREE_TEXT,
+                0.5 + 0.5 * span_share,
+                n,
+                evidence.with_spans,
+                dict(evidence.found),
+                dict(evidence.spans),
+            )
+        return self._result(None, round(1.0 - span_share, 3), n, 0, dict(evidence.found))
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _sample(self, limit: int | None = None) -> list[object]:
+        """Up to ``sample_rows`` non-null values, evenly spread over the column (deterministic)."""
+        values = self.column.drop_null()
+        if pa.types.is_dictionary(self.type):
+            values = values.cast(self.value_type)
+        n = len(values)
+        k = min(n, self.config.sample_rows if limit is None else limit)
+        if k == 0:
+            return []
+        if k < n:
+            values = values.take(pa.array([i * n // k for i in range(k)], type=pa.int64()))
+        return values.to_pylist()
+
+    def _evidence(self, sample: list[str], *, settle_early: bool) -> _Evidence:
+        """Analyse the distinct values of ``sample`` (weighted by their repeats).
+
+        With ``settle_early``, the sample is taken in interleaved rounds of about
+        ``_EVIDENCE_SAMPLE`` values, stopping once one entity explains ``_SETTLED`` of what was
+        seen; a column that is not clearly one entity is always examined in full.
+        """
+        context = [w for w in normalise_header(self.name).split("_") if w.isalpha()] or None
+        rounds = -(-len(sample) // _EVIDENCE_SAMPLE) if settle_early else 1
+        evidence = _Evidence()
+        spans_of: dict[str, list[TextSpan]] = {}
+        for r in range(rounds):
+            counts = Counter(sample[r::rounds])
+            new = [v for v in counts if v not in spans_of]
+            found = analyze_texts(
+                self.analyzer, new, self.config, context=context, what=f"a value of {self.name!r}"
+            )
+            spans_of.update(zip(new, found, strict=True))
+            for value, weight in counts.items():
+                evidence.add(value, spans_of[value], weight)
+            best = evidence.best()
+            if best is not None and evidence.explained[best] >= _SETTLED * evidence.sampled:
+                break
+        return evidence
+
+    def _result(
+        self,
+        entity: str | None,
+        confidence: float,
+        sampled: int,
+        matched: int,
+        entity_counts: dict[str, int] | None = None,
+        span_counts: dict[str, int] | None = None,
+    ) -> ColumnFinding:
+        return ColumnFinding(
+            column=self.name,
+            dtype=str(self.type),
+            entity=entity,
+            confidence=round(min(max(confidence, 0.0), 1.0), 3),
+            header_entity=self.header,
+            values_sampled=sampled,
+            values_matched=matched,
+            entity_counts=dict(sorted((entity_counts or {}).items())),
+            span_counts=dict(sorted((span_counts or {}).items())),
+        )
+
+
+def _is_nanp_number(value: object) -> bool:
+    """A 10-digit North American number (or 11 digits with country code 1), NANP rules."""
+    digits = str(value)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return len(digits) == 10 and digits[0] in "23456789" and digits[3] in "23456789"
+
+
+def _in_range(low: float, high: float):
+    def check(value: object) -> bool:
+        try:
+            return low <= float(value) <= high  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+
+    return check
+
+
+def _is_zip(value: object) -> bool:
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
+    return 501 <= number <= 99999 or 5_010_000 <= number <= 999_999_999
+
+
+_NUMERIC_CHECKS = {
+    ent.ZIP_CODE: _is_zip,
+    ent.AGE: _in_range(0, 125),
+    ent.GEO_COORDINATE: _in_range(-180, 180),
+    ent.PHONE_NUMBER: _is_nanp_number,
+    ent.FAX_NUMBER: _is_nanp_number,
+}
+"""Plausibility checks of numeric values under a header hint (evidence only)."""
