@@ -165,7 +165,7 @@ class FreeTextSettings(BaseModel):
 
 
 class DetectionConfig(BaseModel):
-    """Everything the detection modules (:mod:`privacy.column_scan`, :mod:`privacy.text_detection`) can be told, with safe defaults."""
+    """Everything the detectors (column_scan, text_detection) can be told, with safe defaults."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
