@@ -1,13 +1,6 @@
-"""Orchestration and I/O: Prefect flows, the ``shareable`` CLI, loading and publishing.
+"""Orchestration and I/O: the Prefect flow, the ``shareable`` CLI, loading and publishing.
 
-- ``release.py``  the ``release`` flow: load -> scan -> plan -> apply -> validate -> publish
-- ``load.py``     sources (CSV, Parquet) read as bounded Arrow batches, with clear errors
-- ``publish.py``  staging, atomic promotion to ``<root>/<dataset>/v<N>/``, manifests
-- ``cli.py``      the ``shareable`` command
-- ``settings.py`` ``SHAREABLE_HOME`` and the environment Prefect runs in
-- ``sample_data.py`` synthetic restricted tables for examples, tests and benchmarks
+See the README's layout section for a map of the modules. Importing this package changes
+nothing in the environment: the CLI's entry point (:func:`flows.cli.main`) points Prefect at
+``SHAREABLE_HOME`` (:func:`flows.settings.configure_prefect_environment`) before Prefect runs.
 """
-
-from flows.settings import configure_prefect_environment
-
-configure_prefect_environment()

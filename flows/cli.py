@@ -19,6 +19,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from flows.settings import configure_prefect_environment
 from privacy.errors import InternalError, ShareableError
 
 app = typer.Typer(
@@ -563,7 +564,12 @@ class _user_errors:  # noqa: N801 - used as a lowercase context manager
 
 
 def main() -> None:
-    """Entry point of the ``shareable`` console script."""
+    """Entry point of the ``shareable`` console script.
+
+    Points Prefect at a home under ``SHAREABLE_HOME`` first (only variables the user has not
+    set), before any command imports Prefect.
+    """
+    configure_prefect_environment()
     app(prog_name="shareable")
 
 

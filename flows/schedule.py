@@ -13,10 +13,11 @@ from pathlib import Path
 from flows import catalog
 from flows.steps import actor
 from privacy.errors import SpecError
-from privacy.policy import CONFIG_DIR
 from privacy.spec import ReleaseSpec, load_spec
 
-DEFAULT_SPEC_DIR = CONFIG_DIR / "releases"
+DEFAULT_SPEC_DIR = Path("configs") / "releases"
+"""Where scheduled specs are looked for by default: ``configs/releases/`` of the working
+directory (the steward's project; release specs are not shipped inside the package)."""
 
 
 def scheduled_specs(paths: list[Path] | None = None) -> list[tuple[Path, ReleaseSpec]]:

@@ -9,6 +9,8 @@ settings only, and error messages may quote it.
 from __future__ import annotations
 
 import re
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from privacy.entities import FREE_TEXT, IDENTIFIER_ENTITIES
 from privacy.errors import SpecError
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
-"""The repository's ``configs/`` folder."""
+CONFIG_DIR: Traversable = files("configs")
+"""The shipped ``configs`` package data (found by importlib.resources, installed or not)."""
 
 DEFAULT_CONFIG_PATH = CONFIG_DIR / "detection.yaml"
 """Where :func:`load_detection_config` looks when it is given no path."""
@@ -289,11 +291,11 @@ class DetectionConfig(BaseModel):
         return value
 
 
-def load_detection_config(path: Path | None = None) -> DetectionConfig:
+def load_detection_config(path: Path | Traversable | None = None) -> DetectionConfig:
     """Read and validate a detection config file.
 
     Args:
-        path: The YAML file; by default ``configs/detection.yaml`` of this repository.
+        path: The YAML file; by default the shipped ``configs/detection.yaml``.
 
     Returns:
         The validated, frozen configuration.
@@ -302,7 +304,8 @@ def load_detection_config(path: Path | None = None) -> DetectionConfig:
         SpecError: The file is missing or unreadable, is not YAML, or has an unknown key or
             an invalid value; the message names the file, the key and the allowed values.
     """
-    path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    path = DEFAULT_CONFIG_PATH if path is None else path
+    path = Path(path) if isinstance(path, str) else path
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -323,7 +326,7 @@ def load_detection_config(path: Path | None = None) -> DetectionConfig:
         raise SpecError(_describe_errors(path, exc)) from None
 
 
-def _describe_errors(path: Path, exc: ValidationError) -> str:
+def _describe_errors(path: Path | Traversable, exc: ValidationError) -> str:
     lines = [f"{path}: invalid detection config:"]
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"

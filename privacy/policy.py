@@ -6,6 +6,8 @@ Safe Harbor policy (``safe_harbor.yaml``) is the default of every release.
 
 from __future__ import annotations
 
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
@@ -15,8 +17,8 @@ from privacy.entities import FREE_TEXT, IDENTIFIER_ENTITIES
 from privacy.errors import SpecError
 from privacy.plan import Action
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
-"""The project's ``configs/`` folder (policies, detection settings, example release specs)."""
+POLICY_DIR: Traversable = files("configs") / "policies"
+"""The shipped policies (package data, found by importlib.resources)."""
 
 
 class PolicyRule(BaseModel):
@@ -59,9 +61,9 @@ class Policy(BaseModel):
 
 def load_policy(name_or_path: str | Path = "safe_harbor") -> Policy:
     """Load a policy by name (``configs/policies/<name>.yaml``) or from a file path."""
-    path = Path(name_or_path)
+    path: Path | Traversable = Path(name_or_path)
     if path.suffix not in {".yaml", ".yml"}:
-        path = CONFIG_DIR / "policies" / f"{name_or_path}.yaml"
+        path = POLICY_DIR / f"{name_or_path}.yaml"
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf8"))
         return Policy.model_validate(raw)
