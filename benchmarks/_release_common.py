@@ -1,6 +1,6 @@
 """Helpers shared by the release benchmarks: generated inputs, child runs, process-tree memory.
 
-* :func:`write_table` writes ``flows.sample_data`` rows as one CSV file or as a directory of
+* :func:`write_table` writes ``examples.sample_data`` rows as one CSV file or as a directory of
   Parquet partitions, streaming batches so that memory stays flat whatever the size.
 * :func:`run_child` runs a command in a child process and measures its wall time, the peak RSS
   of the child itself and the peak memory of the whole process tree (the child and every
@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from flows.sample_data import SCHEMA, generate_patient_batches
+from examples.sample_data import SCHEMA, generate_patient_batches
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 2**20

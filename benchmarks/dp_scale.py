@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from privacy.dp import compute, plan_dp
+from privacy.dp.compute import compute
+from privacy.dp.plan import plan_dp
 from privacy.dp_spec import DpSpec
 
 STATES = ["MA", "TX", "CA", "NY", "WA", "GA", "OH", "NM", "MN", "VT"]

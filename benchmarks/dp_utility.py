@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from privacy.dp import compute, plan_dp
+from privacy.dp.compute import compute
+from privacy.dp.plan import plan_dp
 from privacy.dp_spec import DpSpec
 
 REPO = Path(__file__).resolve().parents[1]

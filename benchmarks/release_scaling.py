@@ -1,6 +1,6 @@
 """Safe Harbor release time and peak memory as the input grows: is it linear, is it bounded?
 
-Generates the structured columns of ``flows.sample_data`` (the free-text ``notes`` column is
+Generates the structured columns of ``examples.sample_data`` (the free-text ``notes`` column is
 dropped unless ``--notes``) at each ``--rows`` size, and optionally a CSV of about ``--csv-gb``
 GiB, then runs
 ``python -m flows.cli release SOURCE --output DIR`` on each in a child process. Prints rows,

@@ -1,6 +1,6 @@
 """Shareable vs presidio-structured on one generated patient table: speed, memory, leftovers.
 
-One table from ``flows.sample_data`` (``--rows``, default 100k: names, SSNs, phones, e-mails,
+One table from ``examples.sample_data`` (``--rows``, default 100k: names, SSNs, phones, e-mails,
 addresses, dates, ages, a free-text ``notes`` column naming patients, relatives, dates, phones
 and MRNs, and clinical columns) is written as CSV and de-identified, in the same run, by
 
@@ -55,7 +55,7 @@ from _release_common import (  # noqa: E402
     write_table,
 )
 
-from flows.sample_data import CLINICAL_COLUMNS, PLANTED_COLUMNS  # noqa: E402
+from examples.sample_data import CLINICAL_COLUMNS, PLANTED_COLUMNS  # noqa: E402
 
 # --------------------------------------------------------------------------- the check
 

@@ -1,6 +1,8 @@
-"""``shareable budget DATASET``: a dataset's privacy budget - total, spent, remaining, history.
+"""The privacy-budget ledger seen from releases and stewards: charge, report, set the total.
 
-:func:`budget_report` reads the ledger (:mod:`privacy.ledger`) in the catalog database;
+A DP release is charged with :func:`charge_release` (one locked transaction, before anything
+is computed). ``shareable budget DATASET``: :func:`budget_report` reads the ledger
+(:mod:`privacy.ledger`) in the catalog database;
 :func:`render_budget` turns the report into text for the terminal. A steward changes a
 dataset's lifetime total only on purpose, with :func:`set_budget_total`
 (``shareable budget DATASET --set-total EPSILON[,DELTA] --reason TEXT``).
@@ -8,9 +10,57 @@ dataset's lifetime total only on purpose, with :func:`set_budget_total`
 
 from __future__ import annotations
 
+import os
+
+from sqlalchemy.engine import Engine
+
+from flows import audit
+from flows.inputs import ReleaseInputs
+from flows.store import ensure_tables, get_engine
 from privacy import ledger
 from privacy.budget import Budget
+from privacy.dp.plan import DpPlan
 from privacy.errors import SpecError
+
+LOCK_TIMEOUT_ENV = "SHAREABLE_LEDGER_LOCK_TIMEOUT"
+"""Seconds a release waits for another's lock on the budget ledger (default 30)."""
+
+
+def ledger_engine() -> Engine:
+    """The catalog database with the ledger's tables in place."""
+    return ensure_tables(ledger.LEDGER_METADATA, get_engine())
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for the ledger lock (``SHAREABLE_LEDGER_LOCK_TIMEOUT``, default 30)."""
+    try:
+        return float(os.environ.get(LOCK_TIMEOUT_ENV) or ledger.DEFAULT_LOCK_TIMEOUT)
+    except ValueError:
+        return ledger.DEFAULT_LOCK_TIMEOUT
+
+
+def charge_release(inputs: ReleaseInputs, plan: DpPlan, release_id: str) -> ledger.Charge:
+    """Charge the release's ``per_release`` budget to the dataset, or refuse it."""
+    charge = ledger.charge(
+        ledger_engine(),
+        inputs.spec.dataset,
+        plan.per_release,
+        plan.total,
+        release_id=release_id,
+        actor=inputs.actor,
+        spec_hash=inputs.spec.fingerprint(),
+        lock_timeout=lock_timeout(),
+    )
+    spent = plan.per_release.as_dict()
+    audit.audit(
+        "budget_charged",
+        "charged",
+        actor=inputs.actor,
+        dataset=inputs.spec.dataset,
+        spec_hash=inputs.spec.fingerprint(),
+        detail=f"charge {charge.charge_id}: epsilon {spent['epsilon']}, delta {spent['delta']}",
+    )
+    return charge
 
 
 def budget_report(dataset: str, url: str | None = None) -> ledger.Account:
@@ -52,9 +102,7 @@ def set_budget_total(
     if not reason.strip():
         raise SpecError("--set-total needs a --reason (it is recorded in the ledger).")
     account = ledger.set_total(_engine(url), dataset, total, actor=actor, note=reason)
-    from flows import catalog
-
-    catalog.audit(
+    audit.audit(
         "budget_total_set",
         "set",
         actor=actor,
@@ -103,8 +151,6 @@ def render_budget(account: ledger.Account) -> str:
 
 
 def _engine(url: str | None):
-    from flows.store import ensure_tables, get_engine
-
     return ensure_tables(ledger.LEDGER_METADATA, get_engine(url))
 
 

@@ -3,6 +3,9 @@
 Errors a user can fix print as one paragraph (file, field, fix) with a non-zero exit code and
 no traceback; ``--debug`` shows the traceback. On success ``shareable release`` prints the
 release directory as the last line of stdout, so scripts can capture it.
+
+Each command imports what it needs when it runs: Prefect must not be imported before
+:func:`main` has pointed it at ``SHAREABLE_HOME``, and ``shareable --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -94,6 +97,7 @@ def release(
             actor=actor,
             force=force,
             dask_address=dask_address,
+            debug=debug,
         )
     out.print(published, soft_wrap=True, highlight=False)
 
@@ -109,11 +113,17 @@ def scan(
 ) -> None:
     """Show what detection finds in each column (types, confidence and counts, never values)."""
     with _user_errors(debug):
-        from flows import steps
+        from flows import planning
+        from flows.inputs import open_inputs
 
-        inputs = _scan_inputs(target)
-        report = steps.scan(inputs.source)
-        release_plan = steps.plan(inputs, report)
+        inputs = open_inputs(target, debug)
+        report = planning.scan(inputs)
+        if report is None:
+            raise ShareableError(
+                f"{target}: a `method: dp_aggregates` release publishes no row, so there is "
+                "nothing to scan; scan its source file instead."
+            )
+        release_plan = planning.safe_harbor_plan(inputs, report)
         table = Table(title=f"{inputs.source.name}: {report.rows_sampled:,} rows sampled")
         for heading in ("column", "type", "detected", "confidence", "evidence", "proposed"):
             table.add_column(heading)
@@ -169,7 +179,7 @@ def budget(
     """Show a dataset's privacy budget: total, spent, remaining and every charge."""
     with _user_errors(debug):
         from flows.budget import budget_report, render_budget, set_budget_total
-        from flows.steps import actor as current_actor
+        from flows.inputs import actor as current_actor
 
         if set_total is not None:
             epsilon, _, delta = set_total.partition(",")
@@ -194,7 +204,7 @@ def sample(
 ) -> None:
     """Generate a synthetic restricted patient table holding every Safe Harbor category."""
     with _user_errors(debug):
-        from flows.sample_data import write_sample
+        from examples.sample_data import write_sample
 
         written = write_sample(path, rows, seed)
     out.print(str(written), soft_wrap=True, highlight=False)
@@ -273,7 +283,7 @@ def audit(
 ) -> None:
     """Show the audit log: who did what, when, to which dataset, with what outcome."""
     with _user_errors(debug):
-        from flows import catalog as store
+        from flows import audit as store
 
         table = Table(title="Audit log" + (f": {dataset}" if dataset else ""))
         for heading in ("time (UTC)", "actor", "action", "dataset", "outcome", "spec", "detail"):
@@ -300,8 +310,8 @@ def request(
 ) -> None:
     """Ask the steward for a more detailed release than the default; starts the clock."""
     with _user_errors(debug):
-        from flows import catalog as store
-        from flows.steps import actor as current_actor
+        from flows import requests as store
+        from flows.inputs import actor as current_actor
 
         request_id = store.open_request(dataset, purpose, actor or current_actor())
         out.print(f"Request {request_id} opened for {dataset}.", highlight=False)
@@ -322,7 +332,7 @@ def requests(
 ) -> None:
     """List access requests with their age; open ones older than the SLA are flagged."""
     with _user_errors(debug):
-        from flows import catalog as store
+        from flows import requests as store
 
         rows = store.list_requests(include_decided=all_)
         table = Table(title=f"Access requests (SLA {sla_days:g} days)")
@@ -357,8 +367,8 @@ def requests(
 
 
 def _decide(request_id: int, approve: bool, reason: str, actor: str | None) -> None:
-    from flows import catalog as store
-    from flows.steps import actor as current_actor
+    from flows import requests as store
+    from flows.inputs import actor as current_actor
 
     row = store.decide_request(request_id, approve, reason, actor or current_actor())
     out.print(f"Request {request_id} ({row['dataset']}) {row['status']}.", highlight=False)
@@ -428,23 +438,6 @@ def serve(
         from flows import schedule
 
         schedule.serve(schedule.scheduled_specs(specs), actor)
-
-
-def _scan_inputs(target: Path):
-    """Open the source of a spec or data file without touching any output directory."""
-    from flows import steps
-    from flows.load import open_source
-    from flows.settings import default_release_root
-    from privacy.spec import implicit_spec, load_spec
-
-    spec_path = target if target.suffix.lower() in {".yaml", ".yml"} else None
-    spec = load_spec(target) if spec_path else implicit_spec(target)
-    return steps.ReleaseInputs(
-        spec=spec,
-        spec_path=spec_path,
-        source=open_source(spec.source),
-        output_root=default_release_root(),
-    )
 
 
 def _write_proposed_spec(path: Path, inputs, release_plan) -> None:
@@ -533,18 +526,11 @@ class _user_errors:  # noqa: N801 - used as a lowercase context manager
 
     def __init__(self, debug: bool) -> None:
         self.debug = debug
-        self.saved: str | None = None
 
     def __enter__(self) -> None:
-        self.saved = os.environ.get("SHAREABLE_DEBUG")
-        if self.debug:
-            os.environ["SHAREABLE_DEBUG"] = "1"  # steps then keep third-party messages
+        return None
 
     def __exit__(self, kind, exc, tb) -> bool:
-        if self.saved is None:
-            os.environ.pop("SHAREABLE_DEBUG", None)
-        else:
-            os.environ["SHAREABLE_DEBUG"] = self.saved
         if exc is None or isinstance(exc, (typer.Exit, KeyboardInterrupt)):
             return False
         if self.debug:

@@ -1,159 +1,263 @@
-"""The evidence that travels with a release: ``manifest.json``, the report and the dictionary.
+"""The evidence that travels with a release: one frozen, typed :class:`Manifest`.
 
-Everything here is built from counts, scores, names and decisions; no function in this module
-receives a data value, so none can leak one.
+``flows.evidence.build_manifest`` is the one place a manifest is made, for every method: the
+facts every release has (dataset, spec hash, source fingerprint, rows, columns, parts,
+validation, actor, library versions, times) and the part of its method (the plan, detection
+counts and transform counts of a row-level release; :class:`KAnonymityFacts`; the DP
+metadata). It is written once,
+as ``manifest.json``, when the release is promoted (:meth:`Manifest.to_json`, with its
+version), and the catalog and the data dictionary read the same object. Everything here is
+built from counts, scores, names and decisions; no field can hold a data value.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
 
-import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field
 
-from flows.publish import PartInfo
-from privacy.plan import ReleasePlan
+from flows.inputs import ReleaseInputs
+from privacy.dp.validation import DpValidationReport
+from privacy.plan import Method, ReleasePlan
 from privacy.report import DetectionReport
+from privacy.validation_report import ValidationReport
 
 MANIFEST_FORMAT = 1
 
+LIBRARIES = (
+    "shareable",
+    "pandas",
+    "pyarrow",
+    "presidio-analyzer",
+    "spacy",
+    "great-expectations",
+    "prefect",
+    "opendp",
+    "pydantic",
+)
 
-def build_manifest(
-    *,
-    release_id: str,
-    spec_hash: str,
-    spec: dict[str, Any],
-    source: dict[str, Any],
-    release_plan: ReleasePlan,
-    detection: DetectionReport,
-    validation: dict[str, Any],
-    transform_stats: dict[str, Any],
-    schema: pa.Schema,
-    parts: list[PartInfo],
-    rows_in: int,
-    started_at: str,
-    finished_at: str,
-    actor: str,
-    libraries: dict[str, str],
-    flow_run_id: str | None,
-) -> dict[str, Any]:
-    """Assemble the manifest of one release (its version is filled in at promotion)."""
-    return {
-        "manifest_format": MANIFEST_FORMAT,
-        "dataset": release_plan.dataset,
-        "version": None,
-        "release_id": release_id,
-        "method": release_plan.method,
-        "guarantees": guarantees(release_plan),
-        "spec_hash": spec_hash,
-        "spec": spec,
-        "source": source,
-        "rows_in": rows_in,
-        "rows_out": sum(part.rows for part in parts),
-        "columns": [{"name": f.name, "type": str(f.type)} for f in schema.remove_metadata()],
-        "parts": [vars(part) for part in parts],
-        "plan": release_plan.model_dump(mode="json"),
-        "detection": detection.model_dump(mode="json"),
-        "validation": validation,
-        "transform_stats": transform_stats,
-        "actor": actor,
-        "started_at": started_at,
-        "finished_at": finished_at,
-        "libraries": libraries,
-        "prefect_flow_run_id": flow_run_id,
-    }
+SAFE_HARBOR_STANDARD = "HIPAA Safe Harbor, 45 CFR 164.514(b)(2)"
+K_ANONYMITY_STANDARD = (
+    "k-anonymity by optimal full-domain generalisation and record suppression (evidence for "
+    "expert determination, 45 CFR 164.514(b)(1)); direct identifiers as in Safe Harbor"
+)
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-def guarantees(release_plan: ReleasePlan) -> dict[str, Any]:
-    """What the release promises, in the terms a reviewer checks."""
-    return {
-        "safe_harbor": release_plan.method == "safe_harbor",
-        "standard": "HIPAA Safe Harbor, 45 CFR 164.514(b)(2)",
-        "ages_top_coded_at": 90,
-        "reference_date": release_plan.reference_date.isoformat(),
-    }
+class SourceFacts(BaseModel):
+    """Which source was released: its name, format, fingerprint and partitions."""
+
+    model_config = _FROZEN
+
+    name: str
+    format: str
+    sha256: str
+    partitions: int
 
 
-def release_report_markdown(manifest: dict[str, Any]) -> str:
-    """The release report (Prefect artifact, CLI summary): plan and validation, no values."""
-    validation = manifest["validation"]
-    lines = [
-        f"# Release `{manifest['dataset']}`"
-        + (f" v{manifest['version']}" if manifest.get("version") else ""),
-        "",
-        f"- Method: **{manifest['method']}** ({manifest['guarantees']['standard']})",
-        f"- Rows in / out: {manifest['rows_in']:,} / {manifest['rows_out']:,}",
-        f"- Source: `{manifest['source']['name']}` (sha256 `{manifest['source']['sha256'][:12]}`)",
-        f"- Spec hash: `{manifest['spec_hash'][:12]}`",
-        f"- Validation: **{'passed' if validation['success'] else 'FAILED'}** "
-        f"({validation['passed']} of {validation['evaluated']} expectations)",
-        "",
-        "## Plan",
-        "",
-        "| column | action | detected | why |",
-        "|---|---|---|---|",
-    ]
-    for column in manifest["plan"]["columns"]:
-        lines.append(
-            f"| `{column['column']}` | {column['action']} | {column['entity'] or '—'} | "
-            f"{_cell(column['reason'])} |"
+class ColumnFacts(BaseModel):
+    """One released column (or one column of a DP query's table): its name and Arrow type."""
+
+    model_config = _FROZEN
+
+    name: str
+    type: str
+
+
+class PartFacts(BaseModel):
+    """One released file: name, rows, SHA-256 (and, for DP, its query and columns)."""
+
+    model_config = _FROZEN
+
+    file: str
+    rows: int
+    sha256: str
+    query: str | None = None
+    columns: tuple[ColumnFacts, ...] | None = None
+
+
+class Guarantees(BaseModel):
+    """What the release promises, in the terms a reviewer checks (fields of its method)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    safe_harbor: bool | None = None
+    standard: str | None = None
+    ages_top_coded_at: int | None = None
+    reference_date: str | None = None
+    k: int | None = None
+    l: int | None = None  # noqa: E741 - the letter of the literature
+    l_diversity: str | None = None
+    max_suppression: float | None = None
+    unit: str | None = None
+    differential_privacy: bool | None = None
+    epsilon: str | None = None
+    delta: str | None = None
+    privacy_unit: str | None = None
+    max_contributions: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The guarantees of the method, as stored in the manifest and the catalog."""
+        return self.model_dump(mode="json", exclude_none=True) | (
+            {"l": self.l, "l_diversity": self.l_diversity} if self.k is not None else {}
         )
-    failed = [r for r in validation.get("results", []) if not r["success"]]
-    if failed:
-        lines += ["", "## Failed expectations", ""]
-        lines += [
-            f"- {r['expectation']} on `{r.get('column') or 'table'}`: "
-            f"{r.get('unexpected_count', '?')} rows"
-            for r in failed
-        ]
-    return "\n".join(lines) + "\n"
 
 
-def data_dictionary_markdown(manifest: dict[str, Any]) -> str:
-    """The ``README.md`` written into each release for analysts who only see the files."""
-    by_name = {c["column"]: c for c in manifest["plan"]["columns"]}
-    meaning = {
-        "keep": "unchanged from the source",
-        "pseudonymize": "keyed pseudonym (32 hex characters); equal values share a pseudonym",
-        "year": "year only (all other date elements removed)",
-        "zip3": "first 3 ZIP digits; '000' for the 17 prefixes with 20,000 people or fewer",
-        "top_code": "values above the limit set to the limit",
-        "generalize": "generalised into ranges or groups",
-        "redact": "free text with identifiers replaced by their type, e.g. <PERSON>",
-    }
-    lines = [
-        f"# {manifest['dataset']} — version {{version}}",
-        "",
-        f"De-identified by Shareable using **{manifest['method']}** "
-        f"({manifest['guarantees']['standard']}). {manifest['rows_out']:,} rows.",
-        "",
-        'Read it with `pandas.read_parquet("part-00000.parquet")` (a part holds up to a '
-        'million rows), or the whole folder with `flows.read.read_release("<this folder>")`. '
-        "Evidence (plan, detection counts, validation results) is in `manifest.json`.",
-        "",
-        "## Columns",
-        "",
-        "| column | type | what was done | why |",
-        "|---|---|---|---|",
-    ]
-    for column in manifest["columns"]:
-        plan = by_name[column["name"]]
-        what = meaning.get(plan["action"], plan["action"])
-        if plan["action"] == "top_code":
-            what = f"values above {plan['max_value']:g} set to {plan['max_value']:g}"
-            if plan["entity"] == "AGE":
-                what += f" (meaning {plan['max_value']:g} or older)"
-        if plan["action"] == "year" and plan["birth"]:
-            floor = int(manifest["guarantees"]["reference_date"][:4]) - 90
-            what += f"; years up to {floor} all shown as {floor} (age 90 or older)"
-        lines.append(
-            f"| `{column['name']}` | {column['type']} | {what} | {_cell(plan['reason'])} |"
+class KAnonymityFacts(BaseModel):
+    """A k-anonymity release's evidence: the search, suppression and risk (no values)."""
+
+    model_config = _FROZEN
+
+    levels: dict[str, int]
+    heights: dict[str, int]
+    records_in: int
+    records_suppressed: int
+    suppressed_fraction: float
+    information_loss: float
+    generalisation_loss: float
+    discernibility: int
+    discernibility_normalised: float
+    lattice_size: int
+    nodes_evaluated: int
+    search_seconds: float
+    metric: str
+    suppression: str = "records of classes below k (or l) are removed from the release"
+    hierarchies: dict[str, str]
+    sensitive: str | None
+    risk: dict[str, Any]
+    risk_before: dict[str, Any]
+
+
+class Manifest(BaseModel):
+    """The evidence of one release; ``version`` is set when it is promoted."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    manifest_format: Literal[1] = MANIFEST_FORMAT
+    dataset: str
+    version: int | None = None
+    release_id: str
+    method: Method
+    guarantees: Guarantees
+    spec_hash: str
+    spec: dict[str, Any] = Field(description="The spec as written (no source path or output).")
+    source: SourceFacts
+    rows_in: int | None = Field(description="None for DP: the exact count is not private.")
+    rows_out: int
+    columns: tuple[ColumnFacts, ...]
+    parts: tuple[PartFacts, ...]
+    plan: ReleasePlan | None = None
+    detection: DetectionReport | None = None
+    validation: ValidationReport | DpValidationReport
+    transform_stats: dict[str, Any] | None = None
+    rows_suppressed: int | None = None
+    k_anonymity: KAnonymityFacts | None = None
+    dp: dict[str, Any] | None = Field(
+        default=None, description="DP: budgets, mechanism, bounds, keys, accuracy, charge."
+    )
+    actor: str
+    started_at: str
+    finished_at: str
+    libraries: dict[str, str]
+    prefect_flow_run_id: str | None = None
+
+    def published_as(self, version: int) -> Manifest:
+        """This manifest with the version it was published as."""
+        return self.model_copy(update={"version": version})
+
+    def to_json(self) -> str:
+        """The ``manifest.json`` text: every fact, without the parts of other methods."""
+        absent = {
+            name
+            for name in ("plan", "detection", "transform_stats", "rows_suppressed", "k_anonymity")
+            if getattr(self, name) is None
+        } | ({"dp"} if self.dp is None else set())
+        data = self.model_dump(mode="json", exclude=absent)
+        data["guarantees"] = self.guarantees.as_dict()
+        data["parts"] = [part.model_dump(mode="json", exclude_none=True) for part in self.parts]
+        data["source"] = self.source.model_dump(mode="json")
+        return _dumps(data)
+
+
+class Fingerprint(BaseModel):
+    """What a published manifest says about its inputs: enough to tell whether it is current."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    spec_hash: str | None = None
+    source: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def read(cls, folder: Path) -> Fingerprint | None:
+        """The fingerprint of the release in ``folder``; None if its manifest is unreadable."""
+        try:
+            return cls.model_validate_json((folder / "manifest.json").read_text("utf8"))
+        except (OSError, ValueError):
+            return None
+
+    def matches(self, inputs: ReleaseInputs) -> bool:
+        """Whether the spec and the source bytes are those of ``inputs``."""
+        return (
+            self.spec_hash == inputs.spec.fingerprint()
+            and self.source.get("sha256") == inputs.source.fingerprint()
         )
-    dropped = [c["column"] for c in manifest["plan"]["columns"] if c["action"] == "drop"]
-    if dropped:
-        lines += ["", "## Removed columns", ""]
-        lines += [f"- `{name}`: {_cell(by_name[name]['reason'])}" for name in dropped]
-    return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def guarantees(inputs: ReleaseInputs, plan: ReleasePlan) -> Guarantees:
+    """What a release of ``plan`` promises."""
+    if plan.dp is not None:
+        spent = plan.dp.per_release.as_dict()
+        return Guarantees(
+            differential_privacy=True,
+            epsilon=spent["epsilon"],
+            delta=spent["delta"],
+            privacy_unit=inputs.spec.subject_id or "row",
+            max_contributions=plan.dp.spec.max_contributions,
+        )
+    if plan.k_anonymity is not None:
+        part = plan.k_anonymity
+        return Guarantees(
+            safe_harbor=False,
+            standard=K_ANONYMITY_STANDARD,
+            k=part.k,
+            l=part.l,
+            l_diversity=part.l_measure if part.sensitive else None,
+            max_suppression=part.max_suppression,
+            unit="record"
+            if plan.subject_id is None
+            else "record: the rows of one subject_id count separately, so k is a bound on "
+            "rows, not on individuals",
+            reference_date=plan.reference_date.isoformat(),
+        )
+    return Guarantees(
+        safe_harbor=True,
+        standard=SAFE_HARBOR_STANDARD,
+        ages_top_coded_at=90,
+        reference_date=plan.reference_date.isoformat(),
+    )
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of the libraries a release depends on (for the manifest)."""
+    found = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"

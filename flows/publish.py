@@ -18,6 +18,7 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,10 +226,15 @@ class Staging:
             self.dataset_dir.rmdir()
 
     def promote(
-        self, manifest: dict[str, Any], extra_files: dict[str, str], after: int = 0
+        self,
+        manifest: dict[str, Any] | Callable[[int], str],
+        extra_files: dict[str, str],
+        after: int = 0,
     ) -> Path:
         """Write the manifest (with its version) and rename the folder to the next ``v<N>``.
 
+        ``manifest`` is the manifest's data (its ``version`` is filled in), or a function that
+        gives its JSON text for a version (``lambda v: manifest.published_as(v).to_json()``).
         ``extra_files`` maps file names to text written beside the parts (e.g. README.md);
         the text may contain ``{version}``, filled with the version finally taken. The version
         is above every ``v<N>`` folder and above ``after`` (the catalog's last version here).
@@ -237,8 +243,10 @@ class Staging:
             raise InternalError("promote() called before finish()")
         for _ in range(100):
             version = max((versions(self.dataset_dir) or [0])[-1], after) + 1
-            manifest["version"] = version
-            _write_json(self.path / "manifest.json", manifest)
+            if callable(manifest):
+                (self.path / "manifest.json").write_text(manifest(version), "utf8")
+            else:
+                _write_json(self.path / "manifest.json", {**manifest, "version": version})
             for name, text in extra_files.items():
                 (self.path / name).write_text(text.replace("{version}", str(version)), "utf8")
             target = self.dataset_dir / f"v{version}"

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from flows.catalog import find_release
 from flows.publish import versions
 from flows.settings import default_release_root
 from privacy.errors import SourceError
@@ -36,8 +37,6 @@ def read_dataset(dataset: str, version: int | None = None) -> pd.DataFrame:
 
     Looks the release up in the catalog (``shareable catalog``), wherever it was published.
     """
-    from flows.catalog import find_release
-
     return read_release(find_release(dataset, version).path)
 
 

@@ -8,45 +8,39 @@ Every outcome, including refusals, is appended to the audit log.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from flows import catalog
+from flows import audit, catalog
+from flows.budget import ledger_engine
+from flows.inputs import ReleaseInputs
+from flows.manifest import Fingerprint, Manifest
 from flows.publish import versions
-from flows.steps import ReleaseInputs
+from privacy import ledger
 from privacy.errors import ShareableError, ValidationFailed
 
 
-def latest_manifest(inputs: ReleaseInputs) -> tuple[Path, dict[str, Any]] | None:
-    """The latest published version of the dataset in the output root, with its manifest."""
+def up_to_date(inputs: ReleaseInputs) -> Path | None:
+    """The current release folder if source and spec are unchanged since it, else None.
+
+    An unreadable manifest is not evidence of being up to date.
+    """
     dataset_dir = inputs.output_root / inputs.spec.dataset
     published = versions(dataset_dir)
     if not published:
         return None
     folder = dataset_dir / f"v{published[-1]}"
-    try:
-        return folder, json.loads((folder / "manifest.json").read_text("utf8"))
-    except (OSError, ValueError):
-        return None  # an unreadable manifest is not evidence of being up to date
+    found = Fingerprint.read(folder)
+    return folder if found is not None and found.matches(inputs) else None
 
 
-def up_to_date(inputs: ReleaseInputs) -> Path | None:
-    """The current release folder if source and spec are unchanged since it, else None."""
-    found = latest_manifest(inputs)
-    if found is None:
-        return None
-    folder, manifest = found
-    same_spec = manifest.get("spec_hash") == inputs.spec.fingerprint()
-    same_source = manifest.get("source", {}).get("sha256") == inputs.source.fingerprint()
-    return folder if same_spec and same_source else None
-
-
-def record(inputs: ReleaseInputs, published: Path) -> list[Path]:
-    """Catalog the new release and apply ``retain:``; returns the folders removed."""
-    manifest = json.loads((published / "manifest.json").read_text("utf8"))
+def record(
+    inputs: ReleaseInputs, manifest: Manifest, published: Path, charge: ledger.Charge | None = None
+) -> list[Path]:
+    """Catalog the new release, settle its DP charge, apply ``retain:``; returns removals."""
+    if charge is not None:
+        ledger.mark_published(ledger_engine(), charge.charge_id, manifest.version)
     catalog.record_release(
         manifest, published, steward=inputs.spec.steward, description=inputs.spec.description
     )
@@ -66,7 +60,7 @@ def retire_old_versions(inputs: ReleaseInputs, published: Path) -> list[Path]:
             continue
         shutil.rmtree(folder)
         catalog.mark_retired(folder)
-        catalog.audit(
+        audit.audit(
             "retired",
             "removed",
             actor=inputs.actor,
@@ -92,7 +86,7 @@ class AuditedRun:
     def started(self, inputs: ReleaseInputs) -> None:
         """Record the start, once the dataset and spec are known."""
         self.dataset, self.spec_hash = inputs.spec.dataset, inputs.spec.fingerprint()
-        catalog.audit(
+        audit.audit(
             "release_started",
             "running",
             actor=self.actor,
@@ -104,7 +98,7 @@ class AuditedRun:
     def finished(self, action: str, outcome: str, detail: str | None = None) -> None:
         """Record how the run ended."""
         self.outcome = outcome
-        catalog.audit(
+        audit.audit(
             action,
             outcome,
             actor=self.actor,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows import catalog
-from flows.steps import actor
+from flows import audit
+from flows.inputs import actor
+from flows.release import release
 from privacy.errors import SpecError
 from privacy.spec import ReleaseSpec, load_spec
 
@@ -51,8 +52,6 @@ def build_deployments(specs: list[tuple[Path, ReleaseSpec]], work_pool: str | No
     from prefect.schedules import Cron
     from prefect.types.entrypoint import EntrypointType
 
-    from flows.release import release
-
     deployments = []
     for path, spec in specs:
         deployments.append(
@@ -74,7 +73,7 @@ def deploy(specs: list[tuple[Path, ReleaseSpec]], work_pool: str, who: str | Non
     ids = []
     for deployment, (_, spec) in zip(build_deployments(specs, work_pool), specs, strict=True):
         ids.append(deployment.apply(work_pool_name=work_pool))
-        catalog.audit(
+        audit.audit(
             "deployment_created",
             "registered",
             actor=who or actor(),
@@ -91,7 +90,7 @@ def serve(specs: list[tuple[Path, ReleaseSpec]], who: str | None = None, limit: 
 
     deployments = build_deployments(specs)
     for deployment, (_, spec) in zip(deployments, specs, strict=True):
-        catalog.audit(
+        audit.audit(
             "deployment_created",
             "served",
             actor=who or actor(),

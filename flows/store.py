@@ -68,6 +68,19 @@ def ensure_tables(metadata: sa.MetaData, engine: Engine | None = None) -> Engine
     return engine
 
 
+def run(metadata: sa.MetaData, url: str | None, work):
+    """Run ``work(connection)`` in one transaction on ``metadata``'s tables (created if missing).
+
+    Database failures become :class:`~privacy.errors.StoreError` with a clear description.
+    """
+    engine = ensure_tables(metadata, get_engine(url))
+    try:
+        with engine.begin() as connection:
+            return work(connection)
+    except sa.exc.DatabaseError as exc:
+        raise StoreError(describe_database_error(engine, exc)) from None
+
+
 def describe_database_error(engine: Engine, exc: Exception) -> str:
     """A user-facing description of a database failure (no SQL parameters, no values)."""
     where = engine.url.render_as_string(hide_password=True)

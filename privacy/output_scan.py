@@ -22,7 +22,7 @@ import pyarrow as pa
 from privacy.column_scan import scan_table
 from privacy.detection_config import DetectionConfig, load_detection_config
 from privacy.plan import ReleasePlan
-from privacy.validation import ExpectationOutcome
+from privacy.validation_report import ExpectationOutcome
 
 EXPECTATION = "expect_column_to_hold_no_identifier_on_a_fresh_scan"
 

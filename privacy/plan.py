@@ -1,19 +1,35 @@
-"""A :class:`ReleasePlan`: one explicit action per source column, each with its reason.
+"""A :class:`ReleasePlan`: everything a release will do, decided before any row is written.
 
-The plan is the contract between deciding (spec + policy + detection, see :func:`make_plan`)
-and doing (``transforms.apply_plan``). It is frozen, serialisable into the manifest, and holds no
-raw data values.
+The plan is the whole contract between deciding (spec + policy + detection, see
+``privacy.planner.make_plan``; then ``privacy.kanon.plan.plan_k_anonymity`` or
+``privacy.dp.plan.plan_dp``) and doing (``transforms.apply_plan`` per batch, or
+``privacy.dp.compute``). It holds one explicit action per source column with its reason and,
+per method, its part:
+
+* ``k_anonymity`` (:class:`KAnonymityPlan`): the level chosen per quasi-identifier, its
+  :class:`~privacy.kanon.recoding.Recoding` and the equivalence classes to suppress;
+* ``dp`` (:class:`~privacy.dp.plan.DpPlan`): the queries, their budget shares and keys.
+
+It is frozen. Its JSON form (``model_dump``), written into the manifest, holds no data value:
+the recodings and suppressed classes (which list values of the quasi-identifiers) and the
+OpenDP objects are excluded from it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, InstanceOf, model_validator
+
+from privacy.dp.plan import DpPlan
+from privacy.kanon.recoding import Recoding
 
 Action = Literal["keep", "drop", "redact", "pseudonymize", "year", "zip3", "top_code", "generalize"]
 ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
+
+Method = Literal["safe_harbor", "k_anonymity", "dp_aggregates"]
 
 RESTRICTED_ZIP3: tuple[str, ...] = (
     "036", "059", "063", "102", "203", "556", "692", "790", "821",
@@ -44,6 +60,11 @@ class ColumnPlan(BaseModel):
     mapping: dict[str, str] | None = Field(
         default=None, description="generalize: category -> more general category."
     )
+    level: int | None = Field(
+        default=None,
+        description="generalize: the hierarchy level the k-anonymity search chose for this "
+        "quasi-identifier (its recoding is in the plan's `k_anonymity` part).",
+    )
     restricted_zip3: tuple[str, ...] = Field(
         default=RESTRICTED_ZIP3, description="zip3: prefixes replaced by '000'."
     )
@@ -57,9 +78,10 @@ class ColumnPlan(BaseModel):
     def _parameters_fit_action(self) -> ColumnPlan:
         if self.action == "top_code" and self.max_value is None:
             raise ValueError(f"column {self.column!r}: top_code needs max_value")
-        if self.action == "generalize" and (self.bins is None) == (self.mapping is None):
+        given = [p for p in (self.bins, self.mapping, self.level) if p is not None]
+        if self.action == "generalize" and len(given) != 1:
             raise ValueError(
-                f"column {self.column!r}: generalize needs exactly one of bins, mapping"
+                f"column {self.column!r}: generalize needs exactly one of bins, mapping, level"
             )
         if self.bins is not None and list(self.bins) != sorted(set(self.bins)):
             raise ValueError(f"column {self.column!r}: bins must be strictly ascending")
@@ -68,18 +90,68 @@ class ColumnPlan(BaseModel):
         return self
 
 
-class ReleasePlan(BaseModel):
-    """The whole release: method, subject, reference date and one ColumnPlan per column."""
+class KAnonymityPlan(BaseModel):
+    """The k-anonymity part of a plan: the optimal generalisation and the classes suppressed.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    ``recodings`` and ``suppressed`` list values of the quasi-identifiers, so they are
+    excluded from the plan's JSON form (the manifest); the other fields are counts, levels and
+    names.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    k: int = Field(description="Smallest equivalence class allowed.")
+    l: int | None = Field(default=None, description="Distinct sensitive values per class.")  # noqa: E741
+    l_measure: Literal["distinct", "entropy"] | None = None
+    max_suppression: float = Field(description="Fraction of records that may be removed.")
+    quasi_identifiers: tuple[str, ...] = Field(description="QIs, in spec (and class key) order.")
+    sensitive: str | None = Field(default=None, description="The sensitive column, if any.")
+    hierarchies: dict[str, str] = Field(description="Where each QI's hierarchy comes from.")
+    search: dict[str, Any] = Field(
+        description="The optimal search's facts: levels, heights, loss, nodes evaluated."
+    )
+    risk_before: dict[str, Any] = Field(description="Re-identification risk of the source.")
+    recodings: tuple[InstanceOf[Recoding], ...] = Field(
+        exclude=True, description="One per QI, in `quasi_identifiers` order."
+    )
+    suppressed: InstanceOf[pa.Array] = Field(
+        exclude=True, description="Class keys (privacy.kanon.recoding.class_keys) removed."
+    )
+
+    @property
+    def columns(self) -> list[str]:
+        """The QIs and the sensitive column (what equivalence classes are counted over)."""
+        return [*self.quasi_identifiers, *([self.sensitive] if self.sensitive else [])]
+
+
+class ReleasePlan(BaseModel):
+    """The whole release: method, subject, reference date, one ColumnPlan per column, parts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
     dataset: str
-    method: Literal["safe_harbor", "k_anonymity"] = "safe_harbor"
+    method: Method = "safe_harbor"
     subject_id: str | None = None
     reference_date: dt.date = Field(
         description="Date ages are computed at: birth years implying age > 89 are aggregated."
     )
-    columns: tuple[ColumnPlan, ...]
+    columns: tuple[ColumnPlan, ...] = Field(
+        description="One per source column; empty for a DP release (it releases no row)."
+    )
+    k_anonymity: KAnonymityPlan | None = Field(
+        default=None, description="method k_anonymity: the generalisation and suppression."
+    )
+    dp: InstanceOf[DpPlan] | None = Field(
+        default=None, exclude=True, description="method dp_aggregates: the planned queries."
+    )
+
+    @model_validator(mode="after")
+    def _parts_fit_method(self) -> ReleasePlan:
+        if (self.method == "k_anonymity") != (self.k_anonymity is not None):
+            raise ValueError("a k_anonymity plan needs its k_anonymity part, and only it")
+        if (self.method == "dp_aggregates") != (self.dp is not None):
+            raise ValueError("a dp_aggregates plan needs its dp part, and only it")
+        return self
 
     @model_validator(mode="after")
     def _row_identifiers_exist(self) -> ReleasePlan:
@@ -108,6 +180,18 @@ class ReleasePlan(BaseModel):
         for item in self.columns:
             if item.column == column:
                 return item
+        raise KeyError(column)
+
+    @property
+    def quasi_identifiers(self) -> frozenset[str]:
+        """Quasi-identifiers of a k-anonymity release (bounded by k instead of Safe Harbor)."""
+        return frozenset(self.k_anonymity.quasi_identifiers) if self.k_anonymity else frozenset()
+
+    def recoding(self, column: str) -> Recoding:
+        """The recoding of quasi-identifier ``column`` (KeyError if it has none)."""
+        for recoding in self.k_anonymity.recodings if self.k_anonymity else ():
+            if recoding.column == column:
+                return recoding
         raise KeyError(column)
 
     @property

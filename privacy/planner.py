@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 from pathlib import Path
 
+from privacy import actions
 from privacy.entities import HIPAA_CATEGORY, ROW_LINKED_ENTITIES
 from privacy.errors import SecretMissing, SpecError
 from privacy.plan import ColumnPlan, ReleasePlan
@@ -21,17 +22,6 @@ from privacy.report import ColumnFinding, DetectionReport
 from privacy.spec import ColumnOverride, ReleaseSpec
 
 PSEUDONYM_KEY_ENV = "SHAREABLE_PSEUDONYM_KEY"
-
-_NUMERIC = ("int", "uint", "float", "double", "decimal", "halffloat")
-_TEMPORAL = ("date", "timestamp")
-_TEXT = ("string", "large_string", "utf8", "large_utf8")
-
-ACTION_TYPES: dict[str, tuple[tuple[str, ...], str]] = {
-    "redact": (_TEXT, "text (string) columns"),
-    "year": (_TEMPORAL + _TEXT, "date, timestamp or text columns"),
-    "zip3": (_TEXT + ("int", "uint"), "text or integer columns"),
-    "top_code": (_NUMERIC, "numeric columns"),
-}
 
 
 def make_plan(
@@ -140,25 +130,13 @@ def _near(name: str, columns: list[str]) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
-def _type_allows(action: str, dtype: str) -> bool:
-    if action not in ACTION_TYPES:
-        return True
-    prefixes, _ = ACTION_TYPES[action]
-    return dtype.startswith(prefixes)
-
-
 def _from_override(
     finding: ColumnFinding, override: ColumnOverride, policy: Policy, where: str
 ) -> ColumnPlan:
     column, action = finding.column, override.action
-    if not _type_allows(action, finding.dtype) or (
-        action == "generalize"
-        and (
-            (override.bins is not None and not finding.dtype.startswith(_NUMERIC))
-            or (override.mapping is not None and not finding.dtype.startswith(_TEXT))
-        )
-    ):
-        allowed = ACTION_TYPES.get(action, (None, "numeric columns (bins) or text (mapping)"))[1]
+    key = actions.action_key(action, override.bins, override.mapping)
+    if not actions.accepts(key, actions.kind_of_dtype(finding.dtype)):
+        allowed = actions.DESCRIPTION[key]
         raise SpecError(
             f"{where}: `columns.{column}.action` is {action}, which applies to {allowed}; "
             f"column `{column}` is {finding.dtype}. Choose another action or set "

@@ -2,10 +2,10 @@
 
 :func:`build_suite` turns a :class:`~privacy.plan.ReleasePlan` and the output's Arrow schema
 into a GX :class:`~great_expectations.core.ExpectationSuite`; :func:`validate_release` runs it
-on one de-identified batch and returns a :class:`ValidationReport` of counts. A release is
-validated batch by batch; :func:`combine` sums the batch reports and :func:`check_row_count`
-adds the total row count check. :meth:`ValidationReport.raise_if_failed` then refuses to
-publish with :class:`~privacy.errors.ResidualPHI` or :class:`~privacy.errors.ValidationFailed`.
+on one de-identified batch and returns a :class:`~privacy.validation_report.ValidationReport`
+of counts. A release is validated batch by batch; ``privacy.validation_report.combine`` sums
+the batch reports with the release-wide checks (row count, parts, and :func:`check_k_anonymity`
+here), and the report's ``raise_if_failed`` refuses to publish.
 
 What the suite checks:
 
@@ -24,29 +24,26 @@ What the suite checks:
 
 No value ever leaves this module: GX runs with ``partial_unexpected_count=0`` (by default it
 echoes the offending values, i.e. PHI), and the report keeps only expectation types, column
-names, pattern names and counts, never GX's raw result. GX is imported on first use (it takes
-seconds) into one in-memory ("ephemeral") context per process, with progress bars and
-analytics off; it writes no files and makes no network call.
+names, pattern names and counts, never GX's raw result. GX runs in the process-wide runtime of
+``privacy/gx_runtime.py``.
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
-import warnings
 from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from privacy import entities
-from privacy.errors import InternalError, ResidualPHI, ValidationFailed
+from privacy.errors import InternalError
+from privacy.gx_runtime import RESULT_FORMAT, arrow_type_family, gx_runtime, series_type_family
 from privacy.phi_patterns import RESIDUAL_PATTERNS
 from privacy.plan import ReleasePlan
+from privacy.validation_report import MISSING, Check, ExpectationOutcome, ValidationReport
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
@@ -57,339 +54,7 @@ MIN_YEAR = 1800
 DEFAULT_MAX_AGE = 90
 """Largest age accepted in an ``AGE`` column that has no ``max_value`` of its own."""
 
-Check = Literal[
-    "columns",
-    "type",
-    "residual_phi",
-    "max_value",
-    "zip3_format",
-    "zip3_restricted",
-    "year_range",
-    "row_count",
-    "parts",
-    "k_anonymity",
-    "l_diversity",
-    "fresh_scan",
-]
-
-_RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
-"""Counts only: GX's default result format lists offending values (PHI)."""
-
-_TYPE_METRIC = "column.shareable_type_family"
-_MISSING = "column is missing, so this check could not run"
 _SUITE_CACHE_SIZE = 8
-
-
-class ExpectationOutcome(BaseModel):
-    """The outcome of one expectation (or of the total row count check): counts, never values."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    check: Check = Field(description="What is checked, in Shareable's words.")
-    expectation: str = Field(description="GX expectation type, snake case.")
-    column: str | None = Field(default=None, description="Column checked; None for the table.")
-    pattern: str | None = Field(default=None, description="Residual-PHI pattern name, if any.")
-    success: bool
-    element_count: int | None = Field(default=None, ge=0, description="Values examined.")
-    unexpected_count: int | None = Field(
-        default=None, ge=0, description="Values that failed (None for table-level checks)."
-    )
-    detail: str | None = Field(
-        default=None,
-        description="What failed, in terms of column names, dtype names and plan parameters "
-        "(never a data value).",
-    )
-
-    @property
-    def key(self) -> tuple[str, str, str | None, str | None]:
-        """Identity of the expectation, shared by every batch validated with the same suite."""
-        return (self.check, self.expectation, self.column, self.pattern)
-
-    def describe(self) -> str:
-        """One line for a steward: which check, which column, how many values."""
-        where = f"column {self.column!r}" if self.column is not None else "table"
-        count = self.unexpected_count
-        if self.detail is not None and (count is None or count == 0):
-            what = self.detail
-        elif self.check == "residual_phi":
-            what = f"{count} value(s) match the {self.pattern} pattern"
-        elif self.detail is not None:
-            what = f"{count} value(s) {self.detail}"
-        else:
-            what = f"{count} value(s) failed"
-        return f"{where}: {what} [{self.expectation}]"
-
-
-class ValidationReport(BaseModel):
-    """Outcome of the validation suite on one batch, or on a whole release (:func:`combine`)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    success: bool
-    rows: int = Field(ge=0, description="Rows validated.")
-    batches: int = Field(default=1, ge=0, description="Batches these results add up.")
-    results: tuple[ExpectationOutcome, ...]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_computed(cls, data: Any) -> Any:
-        # A dumped report holds `evaluated` and `passed`; accept it back (manifests are re-read).
-        if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if k not in ("evaluated", "passed")}
-        return data
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def evaluated(self) -> int:
-        """Number of expectations evaluated."""
-        return len(self.results)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def passed(self) -> int:
-        """Number of expectations that passed."""
-        return sum(r.success for r in self.results)
-
-    @property
-    def failures(self) -> list[ExpectationOutcome]:
-        """The outcomes that failed."""
-        return [r for r in self.results if not r.success]
-
-    @property
-    def residual_phi(self) -> bool:
-        """Whether a residual-identifier pattern matched at least one value."""
-        return any(
-            r.check in ("residual_phi", "fresh_scan") and r.unexpected_count for r in self.failures
-        )
-
-    def raise_if_failed(self) -> None:
-        """Raise if any expectation failed; do nothing otherwise.
-
-        Raises:
-            ResidualPHI: A residual-identifier pattern matched (other failures are listed too).
-            ValidationFailed: Any other expectation failed.
-
-        """
-        failures = self.failures
-        if not failures:
-            return
-        lines = "\n".join(f"  - {line}" for line in _failure_lines(failures))
-        kind = ResidualPHI if self.residual_phi else ValidationFailed
-        headline = (
-            "identifiers remain in the de-identified output"
-            if kind is ResidualPHI
-            else "the de-identified output does not match its release plan"
-        )
-        raise kind(
-            f"Validation failed: {headline}; nothing was published. "
-            f"{len(failures)} of {len(self.results)} checks failed on {self.rows} rows:\n{lines}\n"
-            "Fix the release plan (or the transform that produced these columns) and run the "
-            "release again.",
-            failures=[f.model_dump() for f in failures],
-        )
-
-
-def _failure_lines(failures: list[ExpectationOutcome]) -> list[str]:
-    """One line per failure; the checks that could not run on a missing column share one."""
-    missing: dict[str, int] = {}
-    for failure in failures:
-        if failure.column is not None and failure.detail == _MISSING:
-            missing[failure.column] = missing.get(failure.column, 0) + 1
-    lines: list[str] = []
-    for failure in failures:
-        if failure.column is not None and failure.detail == _MISSING:
-            count = missing.pop(failure.column, 0)
-            if count:
-                lines.append(
-                    f"column {failure.column!r}: missing, so {count} check(s) on it could not run"
-                )
-        else:
-            lines.append(failure.describe())
-    return lines
-
-
-# --------------------------------------------------------------------------- GX runtime
-
-
-class _Runtime:
-    """GX objects shared by every validation in this process (built once, see :func:`_gx`)."""
-
-    def __init__(self) -> None:
-        # GX's import emits DeprecationWarnings (it imports sre_constants / sre_parse) and calls
-        # logging.captureWarnings(True), which would reroute every later warning of the process
-        # into logging; catch_warnings() restores warnings.showwarning on exit.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import great_expectations as gx
-            from great_expectations.data_context.types.base import (
-                DataContextConfig,
-                InMemoryStoreBackendDefaults,
-                ProgressBarsConfig,
-            )
-        self.gx = gx
-        # GX's default ephemeral context adds a data docs site in a temporary folder (and logs
-        # its path); validation never builds docs, so the context has no docs site at all.
-        config = DataContextConfig(
-            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
-        )
-        self.context = gx.get_context(mode="ephemeral", project_config=config)
-        self.context.enable_analytics(False)
-        self.context.variables.progress_bars = ProgressBarsConfig(
-            globally=False, metric_calculations=False
-        )
-        source = self.context.data_sources.add_pandas(name="shareable")
-        asset = source.add_dataframe_asset(name="release_batch")
-        self.batch_definition = asset.add_batch_definition_whole_dataframe(name="whole_batch")
-        self.type_expectation = _define_type_expectation()
-        self.lock = threading.Lock()
-
-
-_runtime: _Runtime | None = None
-_runtime_lock = threading.Lock()
-
-
-def _gx() -> _Runtime:
-    """Return this process's GX runtime, building it on first use (GX imports in seconds)."""
-    global _runtime
-    with _runtime_lock:
-        if _runtime is None:
-            _runtime = _Runtime()
-        return _runtime
-
-
-def _define_type_expectation() -> type:
-    """Define the column type expectation (GX's own cannot name pandas 3 dtypes).
-
-    ``ExpectColumnValuesToBeInTypeList`` compares a pandas dtype with objects built from the
-    type names; pandas 3's default string dtype (``str``), ``string[pyarrow]`` and Arrow-backed
-    dtypes cannot be named that way, so a correct string column always fails. This expectation
-    compares type *families* (integer, floating, string ...) of the pandas column and of the
-    output's Arrow field instead.
-    """
-    from great_expectations.execution_engine import PandasExecutionEngine
-    from great_expectations.expectations.expectation import ColumnAggregateExpectation
-    from great_expectations.expectations.metrics.column_aggregate_metric_provider import (
-        ColumnAggregateMetricProvider,
-        column_aggregate_value,
-    )
-
-    class ColumnShareableTypeFamily(ColumnAggregateMetricProvider):
-        metric_name = _TYPE_METRIC
-        value_keys = ()
-
-        @column_aggregate_value(engine=PandasExecutionEngine)
-        def _pandas(cls, column: pd.Series, **kwargs: Any) -> str:  # noqa: N805 (GX passes cls)
-            return series_type_family(column)
-
-    class ExpectColumnValuesToHaveTypeFamily(ColumnAggregateExpectation):
-        """Expect the column to hold values of one type family (see ``arrow_type_family``)."""
-
-        family: str
-        metric_dependencies = (_TYPE_METRIC,)
-        success_keys = ("family",)
-        args_keys = ("column", "family")
-
-        def _validate(
-            self,
-            metrics: dict,
-            runtime_configuration: dict | None = None,
-            execution_engine: Any = None,
-        ) -> dict:
-            observed = metrics[_TYPE_METRIC]
-            expected = self.configuration.kwargs["family"]
-            ok = observed == expected or observed == "empty"
-            ok = ok or (expected == "floating" and observed == "integer")
-            return {"success": ok, "result": {"observed_value": observed}}
-
-    del ColumnShareableTypeFamily  # registered with GX by its metaclass
-    return ExpectColumnValuesToHaveTypeFamily
-
-
-# --------------------------------------------------------------------------- type families
-
-
-def arrow_type_family(arrow_type: pa.DataType) -> str:
-    """Return the type family of an Arrow type: ``integer``, ``floating``, ``string`` ...
-
-    Args:
-        arrow_type: A field type of the output schema.
-
-    Returns:
-        One of ``integer``, ``floating``, ``decimal``, ``boolean``, ``string``, ``binary``,
-        ``date``, ``timestamp``, or the Arrow type's own name for anything else.
-
-    """
-    t = arrow_type
-    if pa.types.is_dictionary(t):
-        t = t.value_type
-    checks = (
-        ("integer", pa.types.is_integer),
-        ("floating", pa.types.is_floating),
-        ("decimal", pa.types.is_decimal),
-        ("boolean", pa.types.is_boolean),
-        ("string", lambda x: pa.types.is_string(x) or pa.types.is_large_string(x)),
-        ("string", pa.types.is_string_view),
-        ("binary", lambda x: pa.types.is_binary(x) or pa.types.is_large_binary(x)),
-        ("date", pa.types.is_date),
-        ("timestamp", pa.types.is_timestamp),
-    )
-    for family, test in checks:
-        if test(t):
-            return family
-    return str(t)
-
-
-_INFERRED_FAMILY = {
-    "string": "string",
-    "empty": "empty",
-    "integer": "integer",
-    "floating": "floating",
-    "mixed-integer-float": "floating",
-    "decimal": "decimal",
-    "boolean": "boolean",
-    "bytes": "binary",
-    "date": "date",
-    "datetime": "timestamp",
-    "datetime64": "timestamp",
-}
-
-
-def series_type_family(series: pd.Series) -> str:
-    """Return the type family of a pandas column, in :func:`arrow_type_family`'s terms.
-
-    Families describe the values, not the dtype: a floating column whose non-null values are
-    all whole numbers is ``integer`` (that is how pandas holds an integer column with nulls,
-    and Arrow converts it back losslessly). Object columns are inspected value by value. A
-    column of nulls only is ``empty``; an object column mixing families is ``mixed``.
-    """
-    dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        return series_type_family(pd.Series(dtype.categories))
-    if isinstance(dtype, pd.ArrowDtype):
-        family = arrow_type_family(dtype.pyarrow_dtype)
-    elif pd.api.types.is_object_dtype(dtype):
-        inferred = pd.api.types.infer_dtype(series, skipna=True)
-        family = _INFERRED_FAMILY.get(inferred, "mixed")
-    elif pd.api.types.is_bool_dtype(dtype):
-        family = "boolean"
-    elif pd.api.types.is_integer_dtype(dtype):
-        family = "integer"
-    elif pd.api.types.is_float_dtype(dtype):
-        family = "floating"
-    elif pd.api.types.is_string_dtype(dtype):
-        family = "string"
-    elif pd.api.types.is_datetime64_any_dtype(dtype):
-        family = "timestamp"
-    else:
-        family = str(dtype)
-    if family == "floating":
-        values = series.dropna()
-        if values.empty:
-            return "empty"
-        numbers = values.to_numpy(dtype="float64")
-        if bool(np.isfinite(numbers).all() and (numbers == np.floor(numbers)).all()):
-            return "integer"
-    return family
 
 
 # --------------------------------------------------------------------------- the suite
@@ -422,7 +87,7 @@ def build_suite(
             column is not an integer column (the plan and the transforms disagree).
 
     """
-    runtime = _gx()
+    runtime = gx_runtime()
     gxe = runtime.gx.expectations
     expected_columns = plan.output_columns
     if list(output_schema.names) != expected_columns:
@@ -540,10 +205,10 @@ def validate_release(
 
     """
     suite = _cached_suite(plan, output_schema, expected_rows, frozenset(generalised))
-    runtime = _gx()
+    runtime = gx_runtime()
     with runtime.lock:
         batch = runtime.batch_definition.get_batch(batch_parameters={"dataframe": df})
-        result = batch.validate(suite, result_format=_RESULT_FORMAT)
+        result = batch.validate(suite, result_format=RESULT_FORMAT)
     order = {
         _config_key(e.configuration.to_json_dict()): i for i, e in enumerate(suite.expectations)
     }
@@ -602,7 +267,7 @@ def _failure_detail(
     if check == "row_count":
         return f"expected {kwargs.get('value')} rows, found {len(df)}"
     if column is not None and column not in df.columns:
-        return _MISSING
+        return MISSING
     if _raised(raw.get("exception_info")):
         return "could not be evaluated (are the column's values of the wrong type?)"
     if check == "type":
@@ -680,7 +345,7 @@ def check_k_anonymity(
         Outcomes in the format of :func:`validate_release`'s, to pass to :func:`combine`.
 
     """
-    runtime = _gx()
+    runtime = gx_runtime()
     gxe = runtime.gx.expectations
     frame = pd.DataFrame({"class_size": np.asarray(list(class_sizes), dtype=np.int64)})
     suite = runtime.gx.ExpectationSuite(name="shareable-k-anonymity")
@@ -701,7 +366,7 @@ def check_k_anonymity(
             suite.add_expectation(expectation)
     with runtime.lock:
         batch = runtime.batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format=_RESULT_FORMAT)
+        result = batch.validate(suite, result_format=RESULT_FORMAT)
     outcomes = []
     for item in result.results:
         raw = item.to_json_dict()
@@ -723,116 +388,3 @@ def check_k_anonymity(
             )
         )
     return outcomes
-
-
-def check_row_count(total: int, expected: int) -> ExpectationOutcome:
-    """Check the total row count of a release validated batch by batch.
-
-    Args:
-        total: Rows written, summed over the batches.
-        expected: Rows the release must have.
-
-    Returns:
-        An outcome in the same format as :func:`validate_release`'s, to pass to :func:`combine`
-        (``combine([*batch_reports, check_row_count(total, expected)])``).
-
-    """
-    ok = total == expected
-    return ExpectationOutcome(
-        check="row_count",
-        expectation="expect_table_row_count_to_equal",
-        success=ok,
-        element_count=total,
-        detail=None if ok else f"expected {expected} rows, found {total}",
-    )
-
-
-def check_parts(
-    folder: Path, parts: Iterable[tuple[str, int]], schema: pa.Schema
-) -> ExpectationOutcome:
-    """Check the release's files as a whole: every part has the release's schema and rows.
-
-    Parts of a partitioned release are written by different workers; this reads each file's
-    Parquet footer (not its data) and checks its column names and types against ``schema``
-    and its row count against the one its writer reported.
-
-    Args:
-        folder: The folder holding the parts.
-        parts: (file name, rows reported) per part.
-        schema: The release's schema.
-    """
-    import pyarrow.parquet as pq
-
-    checked, problems = 0, []
-    for name, rows in parts:
-        checked += 1
-        metadata = pq.ParquetFile(folder / name).metadata
-        found = metadata.schema.to_arrow_schema()
-        same = found.names == schema.names and all(
-            a.type.equals(b.type) for a, b in zip(found, schema, strict=True)
-        )
-        if not same:
-            problems.append(f"{name}: columns or types differ from the release schema")
-        elif metadata.num_rows != rows:
-            problems.append(f"{name}: {metadata.num_rows} rows where {rows} were written")
-    return ExpectationOutcome(
-        check="parts",
-        expectation="expect_parts_to_match_release_schema",
-        success=not problems,
-        element_count=checked,
-        unexpected_count=len(problems),
-        detail="; ".join(problems[:5]) or None,
-    )
-
-
-def combine(
-    reports: Iterable[ValidationReport | ExpectationOutcome],
-    extra: Iterable[ExpectationOutcome] = (),
-) -> ValidationReport:
-    """Add up batch reports into one report for the whole release.
-
-    Outcomes of the same expectation (same check, type, column and pattern) are merged: the
-    merged one succeeds only if every batch did, and its counts are the sums. Details of
-    failures are kept, each once. Release-wide outcomes such as :func:`check_row_count`'s may
-    be given among ``reports`` or in ``extra``; they add no rows. Validate the batches with
-    ``expected_rows=None`` so that the only row count check is the total's.
-
-    Args:
-        reports: Reports of the batches (usually from the same suite), and release-wide outcomes.
-        extra: More release-wide outcomes.
-
-    Returns:
-        The report of the whole release.
-
-    """
-    merged: dict[tuple[str, str, str | None, str | None], ExpectationOutcome] = {}
-    rows = batches = 0
-    for item in itertools.chain(reports, extra):
-        if isinstance(item, ValidationReport):
-            rows += item.rows
-            batches += item.batches
-            outcomes: Iterable[ExpectationOutcome] = item.results
-        else:
-            outcomes = (item,)
-        for outcome in outcomes:
-            previous = merged.get(outcome.key)
-            merged[outcome.key] = outcome if previous is None else _merge(previous, outcome)
-    results = tuple(merged.values())
-    return ValidationReport(
-        success=all(r.success for r in results), rows=rows, batches=batches, results=results
-    )
-
-
-def _merge(a: ExpectationOutcome, b: ExpectationOutcome) -> ExpectationOutcome:
-    def add(x: int | None, y: int | None) -> int | None:
-        return None if x is None and y is None else (x or 0) + (y or 0)
-
-    details = [d for d in (a.detail, b.detail) if d is not None]
-    return a.model_copy(
-        update={
-            "success": a.success and b.success,
-            "element_count": add(a.element_count, b.element_count),
-            "unexpected_count": add(a.unexpected_count, b.unexpected_count),
-            "detail": "; ".join(dict.fromkeys(details)) or None,
-        }
-    )

@@ -1,9 +1,12 @@
-"""Apply a :class:`~privacy.plan.ReleasePlan` to one record batch.
+r"""Apply a :class:`~privacy.plan.ReleasePlan` to one record batch.
 
 :func:`output_schema` checks a plan against a source schema and says what every batch of the
 release will look like; :func:`apply_plan` transforms one batch to exactly that schema and
 returns counts of what it did (:class:`TransformStats`, counts only, never values). Both raise
-errors that name the column and the problem, never a value.
+errors that name the column and the problem, never a value. Which action suits which column
+type is :mod:`privacy.actions`' table, the one the planner checks too. A k-anonymity plan's
+quasi-identifiers are ``generalize``\ d by their recodings and the rows of suppressed classes
+removed (:mod:`transforms.generalise`), all from the plan.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from privacy import actions
 from privacy.entities import PERSON, RECORD_ID
 from privacy.errors import InternalError, SecretMissing, SourceError, SpecError
 from privacy.plan import ColumnPlan, ReleasePlan
 from transforms.dates import cap_birth_years, to_year, unparsed_count
+from transforms.generalise import suppress
 from transforms.geography import zip3
 from transforms.numbers import bin_labels, generalize, top_code
 from transforms.pseudonymize import KEY_ENV_VAR, pseudonymize
@@ -27,28 +32,9 @@ from transforms.text import RowValues, TextSpan, redact_spans, row_value_spans
 FindSpans = Callable[[list[str | None]], list[list[TextSpan]]]
 """Detector for free text: one list of spans per text (``None`` texts get an empty list)."""
 
-# Kinds of column, as named in error messages, and the actions each kind allows.
-_KINDS: dict[str, Callable[[pa.DataType], bool]] = {
-    "string": lambda t: pa.types.is_string(t) or pa.types.is_large_string(t)
-    or pa.types.is_string_view(t),
-    "integer": pa.types.is_integer,
-    "floating-point": pa.types.is_floating,
-    "decimal": pa.types.is_decimal,
-    "boolean": pa.types.is_boolean,
-    "date": pa.types.is_date,
-    "timestamp": pa.types.is_timestamp,
-    "binary": lambda t: pa.types.is_binary(t) or pa.types.is_large_binary(t)
-    or pa.types.is_fixed_size_binary(t) or pa.types.is_binary_view(t),
-}  # fmt: skip
-_ACCEPTS: dict[str, tuple[str, ...]] = {
-    "redact": ("string",),
-    "pseudonymize": tuple(_KINDS),
-    "year": ("date", "timestamp", "string"),
-    "zip3": ("string", "integer"),
-    "top_code": ("integer", "floating-point", "decimal"),
-    "generalize (bins)": ("integer", "floating-point", "decimal"),
-    "generalize (mapping)": ("string", "integer"),
-}
+_LISTED = tuple(key for key in actions.ACCEPTS if key != "generalize (hierarchy)")
+"""Actions a steward may choose, as error messages list them (hierarchies come from k)."""
+
 _OUTPUT_TYPE: dict[str, pa.DataType] = {
     "redact": pa.string(),
     "pseudonymize": pa.string(),
@@ -94,10 +80,15 @@ class ColumnStats:
 
 @dataclass(frozen=True)
 class TransformStats:
-    """Counts of what :func:`apply_plan` did: rows, and per column :class:`ColumnStats`."""
+    """Counts of what :func:`apply_plan` did: rows, per column :class:`ColumnStats`, removals.
+
+    ``rows`` counts the rows read; ``suppressed`` those removed because their k-anonymity
+    equivalence class is suppressed (the plan's ``k_anonymity`` part).
+    """
 
     rows: int = 0
     columns: Mapping[str, ColumnStats] = field(default_factory=dict)
+    suppressed: int = 0
 
     def merge(self, other: TransformStats) -> TransformStats:
         """Return the sum of two counts (e.g. of two batches of one release).
@@ -115,12 +106,17 @@ class TransformStats:
         columns = dict(self.columns)
         for name, stats in other.columns.items():
             columns[name] = columns[name] + stats if name in columns else stats
-        return TransformStats(rows=self.rows + other.rows, columns=columns)
+        return TransformStats(
+            rows=self.rows + other.rows,
+            columns=columns,
+            suppressed=self.suppressed + other.suppressed,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """Return the counts as plain JSON-ready data (for the manifest)."""
         return {
             "rows": self.rows,
+            "suppressed": self.suppressed,
             "columns": {
                 name: {
                     "action": s.action,
@@ -233,6 +229,7 @@ def apply_plan(
         raise InternalError(f"apply_plan was given no find_spans to redact {_names(redacted)}")
     arrays: list[pa.Array] = []
     stats: dict[str, ColumnStats] = {}
+    results: dict[str, pa.Array] = {}
     for item in plan.columns:
         values = batch.column(item.column)
         if item.row_identifiers:
@@ -243,13 +240,18 @@ def apply_plan(
         stats[item.column] = counts
         if result is None:
             continue
+        results[item.column] = result
         target = schema.field(item.column).type
         arrays.append(result if result.type == target else result.cast(target))
     if not arrays:  # everything dropped: keep the row count all the same
         empty = pa.array([{}] * batch.num_rows, type=pa.struct([]))
         return pa.RecordBatch.from_struct_array(empty), TransformStats(batch.num_rows, stats)
     out = pa.RecordBatch.from_arrays(arrays, schema=schema)
-    return out, TransformStats(rows=batch.num_rows, columns=stats)
+    removed = 0
+    if plan.k_anonymity is not None:
+        part = plan.k_anonymity
+        out, removed = suppress(out, results, part.quasi_identifiers, part.suppressed)
+    return out, TransformStats(rows=batch.num_rows, columns=stats, suppressed=removed)
 
 
 def _row_values(batch: pa.RecordBatch, plan: ReleasePlan, item: ColumnPlan) -> list[RowValues]:
@@ -313,6 +315,10 @@ def _apply_one(
         lost = unparsed_count(values, result)
         return result, ColumnStats(action, non_null, len(result) - result.null_count, lost)
     if action == "generalize":
+        if item.level is not None:
+            result = plan.recoding(item.column).apply(values)
+            changed = non_null if item.level > 0 else 0
+            return result, ColumnStats(action, non_null, changed=changed)
         if item.bins is not None:
             result = generalize(values, bins=item.bins)
             lost = unparsed_count(values, result)
@@ -325,14 +331,12 @@ def _apply_one(
 
 def _check_item(item: ColumnPlan, kind: pa.DataType) -> None:
     """Raise if ``item``'s action cannot handle a column of type ``kind`` or its parameters."""
-    action = item.action
-    if action == "generalize":
-        action = "generalize (bins)" if item.bins is not None else "generalize (mapping)"
-        if item.bins is not None:
-            try:
-                bin_labels(item.bins)
-            except ValueError as exc:
-                raise SpecError(f"column {item.column!r}: {exc}") from None
+    action = actions.action_key(item.action, item.bins, item.mapping, item.level)
+    if action == "generalize (bins)":
+        try:
+            bin_labels(item.bins)
+        except ValueError as exc:
+            raise SpecError(f"column {item.column!r}: {exc}") from None
     if item.action == "zip3":
         bad = [p for p in item.restricted_zip3 if not (len(p) == 3 and p.isascii() and p.isdigit())]
         if bad:
@@ -342,26 +346,20 @@ def _check_item(item: ColumnPlan, kind: pa.DataType) -> None:
             )
     if action in ("keep", "drop"):
         return
-    value_kind = _value_type(kind)
-    if pa.types.is_null(value_kind):
+    if pa.types.is_null(_value_type(kind)):
         return  # an all-null column fits every action
-    name = _kind_name(value_kind)
-    if name in _ACCEPTS[action]:
+    name = actions.kind_of(kind)
+    if actions.accepts(action, name):
         return
-    allowed = ["keep", "drop"] + [a for a, kinds in _ACCEPTS.items() if name in kinds]
+    allowed = ["keep", "drop"] + [
+        a for a, kinds in actions.ACCEPTS.items() if name in kinds and a in _LISTED
+    ]
     raise SourceError(
         f"column {item.column!r} has type {kind}, which action {action!r} cannot handle "
-        f"({action} needs {' or '.join(_ACCEPTS[action])} columns). Actions allowed for this "
-        f"column: {', '.join(allowed)}. Change the column's action in the release spec, or "
+        f"({action} needs {' or '.join(actions.ACCEPTS[action])} columns). Actions allowed for "
+        f"this column: {', '.join(allowed)}. Change the column's action in the release spec, or "
         "read the column with another type."
     )
-
-
-def _kind_name(kind: pa.DataType) -> str:
-    for name, test in _KINDS.items():
-        if test(kind):
-            return name
-    return str(kind)
 
 
 def _value_type(kind: pa.DataType) -> pa.DataType:

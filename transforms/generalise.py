@@ -1,68 +1,24 @@
 """Generalise quasi-identifiers to chosen hierarchy levels and suppress small classes (Arrow).
 
-:func:`generalise` is the k-anonymity step of a release, applied batch by batch after the Safe
-Harbor transforms: each quasi-identifier is replaced by its label at the chosen level (a
-:class:`Recoding`; level 0 leaves the column as it is, with its type), then records of
-equivalence classes that the search decided to suppress are **removed** (as ARX's output
-without suppressed records). Removal rather than ``*`` keeps every released class at least k
-and keeps the released values meaningful; the number removed is returned so that the manifest
-can state rows in, rows suppressed and rows out.
+:func:`generalise` is the k-anonymity step of a release: each quasi-identifier is replaced by
+its label at the chosen level (a :class:`~privacy.kanon.recoding.Recoding`; level 0 leaves the
+column as it is, with its type), then records of equivalence classes that the search decided to
+suppress are **removed** (as ARX's output without suppressed records). Removal rather than
+``*`` keeps every released class at least k and keeps the released values meaningful; the
+number removed is returned so that the manifest can state rows in, rows suppressed and rows
+out. :func:`transforms.apply.apply_plan` calls :func:`suppress` with the plan's recodings.
 
 Pure functions: no I/O, no Prefect; errors name columns, never values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from privacy.errors import SourceError
-from privacy.hierarchies import value_text
-
-_SEPARATOR = "\x1f"
-_NULL = "\x00"
-
-
-@dataclass(frozen=True)
-class Recoding:
-    """One quasi-identifier's generalisation: ``domain[i]`` (text form) becomes ``labels[i]``."""
-
-    column: str
-    level: int
-    domain: pa.Array
-    labels: pa.Array
-
-    def apply(self, values: pa.Array | pa.ChunkedArray) -> pa.Array:
-        """Return ``values`` generalised (level 0: unchanged; otherwise string labels).
-
-        Raises:
-            SourceError: A non-null value is not in the domain (the source changed between the
-                counting pass and this one).
-
-        """
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
-        if self.level == 0:
-            return values
-        index = pc.index_in(value_text(values), value_set=self.domain)
-        unknown = index.null_count - values.null_count
-        if unknown:
-            raise SourceError(
-                f"column {self.column!r}: {unknown} value(s) were not present when the source "
-                "was counted; the source changed during the release. Run it again."
-            )
-        return self.labels.take(index)
-
-
-def class_keys(columns: Sequence[pa.Array]) -> pa.Array:
-    """One string per row identifying its equivalence class (generalised QI values, nulls kept)."""
-    texts = [value_text(column) for column in columns]
-    return pc.binary_join_element_wise(
-        *texts, _SEPARATOR, null_handling="replace", null_replacement=_NULL
-    )
+from privacy.kanon.recoding import Recoding, class_keys
 
 
 def generalise(
@@ -95,9 +51,29 @@ def generalise(
         out = pa.RecordBatch.from_arrays(columns, schema=schema)
     else:
         out = pa.RecordBatch.from_arrays(columns, names=names)
+    return suppress(out, arrays, [r.column for r in recodings], suppressed)
+
+
+def suppress(
+    batch: pa.RecordBatch,
+    generalised: Mapping[str, pa.Array],
+    quasi_identifiers: Sequence[str],
+    suppressed: pa.Array,
+) -> tuple[pa.RecordBatch, int]:
+    """Remove the rows of ``batch`` whose class (its generalised QI values) is suppressed.
+
+    Args:
+        batch: The batch to filter (already generalised).
+        generalised: Each quasi-identifier's generalised values, before any cast.
+        quasi_identifiers: The QIs in the order :func:`class_keys` saw them.
+        suppressed: Class keys whose records are removed.
+
+    Returns:
+        The kept rows and the number removed.
+
+    """
     if len(suppressed) == 0:
-        return out, 0
-    keys = class_keys([arrays[r.column] for r in recodings])
-    keep = pc.invert(pc.is_in(keys, value_set=suppressed))
-    kept = out.filter(keep)
-    return kept, out.num_rows - kept.num_rows
+        return batch, 0
+    keys = class_keys([generalised[name] for name in quasi_identifiers])
+    kept = batch.filter(pc.invert(pc.is_in(keys, value_set=suppressed)))
+    return kept, batch.num_rows - kept.num_rows

@@ -1,13 +1,14 @@
-"""From a ``k_anonymity:`` section to what the release does: columns, hierarchies, recodings.
+r"""From a ``k_anonymity:`` section to the release plan: hierarchies, search, recodings.
 
 * :func:`check_columns` refuses quasi-identifiers or a sensitive column absent from the source,
   and QIs also given a Safe Harbor action under ``columns:``;
-* :func:`govern` rewrites the Safe Harbor plan so that QIs and the sensitive column are kept
-  for the generalisation step (their reasons say so); every other column keeps its Safe Harbor
-  action (direct identifiers are still dropped, pseudonymised or redacted);
+* :func:`plan_k_anonymity` turns the Safe Harbor plan into the k-anonymity plan: each QI
+  ``generalize``\ d at the level the optimal search chose (its recoding and the classes to
+  suppress in the plan's ``k_anonymity`` part), the sensitive column kept, every other column
+  as in Safe Harbor;
 * :func:`load_hierarchies` builds each QI's hierarchy against the values counted;
-* :func:`recodings` and :func:`suppressed_keys` turn the optimal solution into what
-  ``transforms.generalise`` applies to every batch.
+* :func:`recodings` and :func:`suppressed_keys` turn the optimal solution into plan data that
+  ``transforms.apply_plan`` applies to every batch.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ import pyarrow.compute as pc
 
 from privacy.errors import SpecError
 from privacy.hierarchies import Hierarchy, load_hierarchy
-from privacy.kanon.search import Solution
+from privacy.kanon.counts import class_sizes
+from privacy.kanon.recoding import Recoding, class_keys
+from privacy.kanon.search import Lattice, Solution, search
 from privacy.kanon_spec import KAnonymitySpec
-from privacy.plan import ReleasePlan
-from transforms.generalise import Recoding, class_keys
+from privacy.plan import ColumnPlan, KAnonymityPlan, ReleasePlan
+from privacy.risk import risk_metrics
 
 
 def check_columns(
@@ -63,50 +66,92 @@ def check_columns(
         )
 
 
-def govern(plan: ReleasePlan, kanon: KAnonymitySpec, origins: Mapping[str, str]) -> ReleasePlan:
-    """Keep QIs and the sensitive column in the Safe Harbor plan, for the generalisation step.
+def plan_k_anonymity(
+    plan: ReleasePlan, kanon: KAnonymitySpec, counts: pa.Table, schema: pa.Schema
+) -> ReleasePlan:
+    """Turn the Safe Harbor plan of the source into its k-anonymity plan.
 
-    Args:
-        plan: The Safe Harbor plan of the source.
-        kanon: The ``k_anonymity`` section.
-        origins: Where each QI's hierarchy comes from (file, inline, auto ...), for reasons.
+    Builds each QI's hierarchy against the class counts of the whole source (``counts``, see
+    :class:`~privacy.kanon.counts.ClassCounter`), finds the optimal generalisation, and returns
+    the plan with its ``k_anonymity`` part (levels, recodings, classes to suppress, the search's
+    facts, the source's risk) and each QI's action: ``generalize`` at the level chosen, or
+    ``keep`` at level 0. The sensitive column is kept; every other column keeps its Safe Harbor
+    action (direct identifiers are still dropped, pseudonymised or redacted).
 
-    Returns:
-        The plan with those columns' action ``keep`` and a reason naming what Safe Harbor would
-        have done; all other columns unchanged.
+    Raises:
+        SpecError: A hierarchy misses values of its QI.
+        NoSolution: No generalisation reaches k (and l) within ``max_suppression``.
 
     """
-    sensitive = kanon.sensitive.column if kanon.sensitive is not None else None
-    columns = []
-    for item in plan.columns:
-        if item.column in kanon.quasi_identifiers:
-            reason = (
-                f"k-anonymity quasi-identifier: generalised by its hierarchy "
-                f"({origins.get(item.column, 'hierarchy')}) to the level the optimal search "
-                f"chooses for k={kanon.k}"
-                + (
-                    " (Safe Harbor would keep it unchanged)"
-                    if item.action == "keep"
-                    else f", instead of Safe Harbor's {item.action}"
-                )
-            )
-        elif item.column == sensitive:
-            reason = (
-                f"k-anonymity sensitive attribute: released unchanged, each class holding at "
-                f"least l={kanon.sensitive.l} distinct values"
-                + ("" if item.action == "keep" else f" (Safe Harbor: {item.action})")
-            )
-        else:
-            columns.append(item)
-            continue
-        if item.entity is not None:
-            reason += f" (detected {item.entity})"
-        columns.append(
-            item.model_copy(
-                update={"action": "keep", "reason": reason, "source": "spec", "row_identifiers": ()}
+    hierarchies = load_hierarchies(kanon, counts, schema)
+    sensitive = kanon.sensitive
+    lattice = Lattice(
+        counts,
+        hierarchies,
+        sensitive.column if sensitive else None,
+        sensitive.measure if sensitive else "distinct",
+    )
+    solution = search(lattice, kanon.k, sensitive.l if sensitive else 1, kanon.max_suppression)
+    recoded = recodings(solution, hierarchies)
+    before, _ = class_sizes(counts, list(kanon.quasi_identifiers))
+    part = KAnonymityPlan(
+        k=kanon.k,
+        l=sensitive.l if sensitive else None,
+        l_measure=sensitive.measure if sensitive else None,
+        max_suppression=kanon.max_suppression,
+        quasi_identifiers=tuple(kanon.quasi_identifiers),
+        sensitive=sensitive.column if sensitive else None,
+        hierarchies={q: h.label for q, h in hierarchies.items()},
+        search=solution.summary(),
+        risk_before=risk_metrics(before),
+        recodings=tuple(recoded),
+        suppressed=suppressed_keys(counts, solution, recoded),
+    )
+    columns = tuple(_governed(item, kanon, part) for item in plan.columns)
+    return plan.model_copy(
+        update={"columns": columns, "method": "k_anonymity", "k_anonymity": part}
+    )
+
+
+def _governed(item: ColumnPlan, kanon: KAnonymitySpec, part: KAnonymityPlan) -> ColumnPlan:
+    """A QI's or the sensitive column's plan under k-anonymity; other columns unchanged."""
+    if item.column in kanon.quasi_identifiers:
+        level = part.search["levels"][item.column]
+        height = part.search["heights"][item.column] - 1
+        reason = (
+            f"k-anonymity quasi-identifier: generalised by its hierarchy "
+            f"({part.hierarchies[item.column]}) to level {level} of {height}, the level the "
+            f"optimal search chose for k={kanon.k}"
+            + (
+                " (Safe Harbor would keep it unchanged)"
+                if item.action == "keep"
+                else f", instead of Safe Harbor's {item.action}"
             )
         )
-    return plan.model_copy(update={"columns": tuple(columns), "method": "k_anonymity"})
+        update = {"action": "generalize", "level": level} if level > 0 else {"action": "keep"}
+    elif kanon.sensitive is not None and item.column == kanon.sensitive.column:
+        reason = (
+            f"k-anonymity sensitive attribute: released unchanged, each class holding at "
+            f"least l={kanon.sensitive.l} distinct values"
+            + ("" if item.action == "keep" else f" (Safe Harbor: {item.action})")
+        )
+        update = {"action": "keep"}
+    else:
+        return item
+    if item.entity is not None:
+        reason += f" (detected {item.entity})"
+    return item.model_copy(
+        update={
+            **update,
+            "reason": reason,
+            "source": "spec",
+            "row_identifiers": (),
+            "max_value": None,
+            "bins": None,
+            "mapping": None,
+            "birth": False,
+        }
+    )
 
 
 def load_hierarchies(

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 import yaml
 from typer.testing import CliRunner
 
-from flows import catalog
+from examples.sample_data import generate_patients
+from flows import audit, catalog, requests
 from flows.cli import app
-from flows.sample_data import generate_patients
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 runner = CliRunner()
@@ -88,7 +88,7 @@ def test_catalog_show_audit_and_retention(spec: Path, tmp_path: Path) -> None:
     missing = run("show", "visits@v1")
     assert missing.exit_code != 0 and "no version 1" in " ".join(missing.stderr.split())
 
-    actions = [(e["actor"], e["action"]) for e in catalog.audit_entries("visits")][::-1]
+    actions = [(e["actor"], e["action"]) for e in audit.audit_entries("visits")][::-1]
     assert actions[:4] == [
         ("dana", "release_started"),
         ("dana", "published"),
@@ -128,7 +128,7 @@ def test_audit_records_refusals_and_is_append_only(
         )
     )
     assert run("release", failing, "--actor", "erin").exit_code == 6
-    outcomes = [(e["action"], e["outcome"]) for e in catalog.audit_entries("visits")]
+    outcomes = [(e["action"], e["outcome"]) for e in audit.audit_entries("visits")]
     assert ("refused", "SpecError") in outcomes
     assert ("validation_failed", "nothing published") in outcomes
     engine = sa.create_engine(own_database)
@@ -147,8 +147,8 @@ def test_access_requests_with_a_clock(own_database: str) -> None:
     engine = sa.create_engine(own_database)
     with engine.begin() as connection:
         connection.execute(
-            catalog.access_requests.update()
-            .where(catalog.access_requests.c.id == 2)
+            requests.access_requests.update()
+            .where(requests.access_requests.c.id == 2)
             .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=21))
         )
     listing = run("requests")
@@ -166,7 +166,7 @@ def test_access_requests_with_a_clock(own_database: str) -> None:
     assert run("requests").stdout.count("visits") == 0
     decided = run("requests", "--all")
     assert "approved" in decided.stdout and "denied" in decided.stdout
-    actions = {e["action"] for e in catalog.audit_entries("visits")}
+    actions = {e["action"] for e in audit.audit_entries("visits")}
     assert {"request_opened", "request_approved", "request_denied"} <= actions
     assert run("deny", "99", "--reason", "x").exit_code == 3
 

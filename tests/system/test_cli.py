@@ -8,8 +8,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from examples.sample_data import generate_patients
 from flows.cli import app
-from flows.sample_data import generate_patients
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 runner = CliRunner()

@@ -10,9 +10,15 @@ import pandas as pd
 import pytest
 from faker import Faker
 
-from flows import steps
-from flows.budget import budget_report, render_budget
-from flows.dp_release import LOCK_TIMEOUT_ENV, charge_release, ledger_engine, plan_release
+from flows.budget import (
+    LOCK_TIMEOUT_ENV,
+    budget_report,
+    charge_release,
+    ledger_engine,
+    render_budget,
+)
+from flows.dp_source import plan_release
+from flows.inputs import load
 from privacy.errors import BudgetExhausted, SpecError, StoreError
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -213,7 +219,7 @@ def test_corrupt_ledger_refuses_the_release(workdir: Path) -> None:
 def test_locked_ledger_refuses_the_charge(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The charge step of the flow, with another process holding the ledger's write lock."""
     one_query = ISSUE_EXAMPLE.split("    - name: mean_charges")[0]
-    inputs = steps.load(write_spec(workdir, one_query), workdir / "out")
+    inputs = load(write_spec(workdir, one_query), workdir / "out")
     plan = plan_release(inputs)
     budget_holder = sqlite3.connect(workdir / "shareable.db", isolation_level=None)
 

@@ -22,9 +22,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from examples.sample_data import generate_patients
 from flows.cli import app
 from flows.read import read_release
-from flows.sample_data import generate_patients
 from privacy.errors import ClusterUnavailable
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from examples.sample_data import CLINICAL_COLUMNS, PLANTED_COLUMNS, generate_patients
 from flows.read import read_release
-from flows.sample_data import CLINICAL_COLUMNS, PLANTED_COLUMNS, generate_patients
 from privacy.plan import RESTRICTED_ZIP3
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

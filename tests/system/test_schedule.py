@@ -15,7 +15,7 @@ import httpx
 import pytest
 import yaml
 
-from flows.sample_data import generate_patients
+from examples.sample_data import generate_patients
 
 START_TIMEOUT = 120
 RUN_TIMEOUT = 240

@@ -10,7 +10,9 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from privacy.dp import QueryResult, compute, plan_dp, validate_outputs
+from privacy.dp.compute import QueryResult, compute
+from privacy.dp.plan import plan_dp
+from privacy.dp.validation import validate_outputs
 from privacy.dp_spec import DpSpec
 from privacy.errors import SpecError, ValidationFailed
 

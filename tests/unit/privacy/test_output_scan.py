@@ -11,7 +11,7 @@ from faker import Faker
 from privacy.errors import ResidualPHI
 from privacy.output_scan import check_fresh_scan, columns_to_rescan
 from privacy.plan import ColumnPlan, ReleasePlan
-from privacy.validation import combine
+from privacy.validation_report import combine
 
 N = 120
 

@@ -8,17 +8,11 @@ import pytest
 from faker import Faker
 
 from privacy.errors import InternalError, ResidualPHI, ValidationFailed
+from privacy.gx_runtime import arrow_type_family, series_type_family
 from privacy.phi_patterns import RESIDUAL_PATTERNS
 from privacy.plan import ColumnPlan, ReleasePlan
-from privacy.validation import (
-    ValidationReport,
-    arrow_type_family,
-    build_suite,
-    check_row_count,
-    combine,
-    series_type_family,
-    validate_release,
-)
+from privacy.validation import build_suite, validate_release
+from privacy.validation_report import ValidationReport, check_row_count, combine
 
 N_ROWS = 60
 
@@ -362,8 +356,8 @@ def test_series_type_family(series, family):
 
 def test_raw_sample_data_is_refused():
     """Released without de-identification, the synthetic table fails on every pattern."""
-    from flows.sample_data import SCHEMA as SAMPLE_SCHEMA
-    from flows.sample_data import generate_patients
+    from examples.sample_data import SCHEMA as SAMPLE_SCHEMA
+    from examples.sample_data import generate_patients
 
     plan = ReleasePlan(
         dataset="raw",

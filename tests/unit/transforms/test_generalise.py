@@ -8,7 +8,8 @@ import pyarrow as pa
 import pytest
 
 from privacy.errors import SourceError
-from transforms.generalise import Recoding, class_keys, generalise
+from privacy.kanon.recoding import Recoding, class_keys
+from transforms.generalise import generalise
 
 AGE = Recoding(
     column="age",

@@ -7,7 +7,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from flows.sample_data import (
+from examples.sample_data import (
     CLINICAL_COLUMNS,
     DEFAULT_BATCH_SIZE,
     PLANTED_COLUMNS,

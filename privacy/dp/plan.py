@@ -1,23 +1,17 @@
-"""Differentially private aggregates with OpenDP's Context API over a Polars LazyFrame.
+"""Planning a DP release: OpenDP's Context API over a Polars LazyFrame, before any query runs.
 
-The path of a DP release, each step a function:
-
-1. :func:`plan_dp` checks the ``dp:`` section against the source's columns and types, settles
-   every query's public keys, and builds one OpenDP ``Context`` whose budget (the spec's
-   ``per_release``) is split across the queries *before* any query runs. It also previews each
-   query's accuracy (OpenDP's ``summarize``), which spends nothing. Mistakes found here are
-   :class:`~privacy.errors.SpecError`: nothing has been computed, so nothing is charged.
-2. The caller charges the budget ledger (:mod:`privacy.ledger`).
-3. :func:`compute` releases every query once and returns tables of group keys, ``estimate``
-   and ``accuracy`` (the 95% half-width OpenDP reports).
-4. :func:`validate_outputs` checks the outputs and their metadata with Great Expectations.
+:func:`plan_dp` checks the ``dp:`` section against the source's columns and types, settles
+every query's public keys, and builds one OpenDP ``Context`` whose budget (the spec's
+``per_release``) is split across the queries *before* any query runs. It also previews each
+query's accuracy (OpenDP's ``summarize``), which spends nothing. Mistakes found here are
+:class:`~privacy.errors.SpecError`: nothing has been computed, so nothing is charged.
 
 Contribution bounding: with a ``subject_id``, OpenDP's ``truncate_per_group`` keeps at most
 ``max_contributions`` rows per subject before anything is measured: the first rows in source
 order (``keep: first``, deterministic) or a random sample (``keep: sample``). Without a subject
 id, each row is one individual. Numeric values are clamped to ``bounds`` by OpenDP; missing
 values (null / NaN) are left out of numeric statistics and histograms. All noise is OpenDP's:
-this module builds queries and reads results, it never draws a random number.
+this package builds queries and reads results, it never draws a random number.
 """
 
 from __future__ import annotations
@@ -30,14 +24,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import polars as pl
-import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field
 
 from privacy.budget import Budget
 from privacy.dp_spec import NUMERIC_STATISTICS, DpQuery, DpSpec
-from privacy.errors import InternalError, SpecError, ValidationFailed
+from privacy.errors import SpecError
 
 ALPHA = 0.05
 """Accuracy is the half-width of a (1 - ALPHA) = 95% interval around each estimate."""
@@ -494,256 +485,3 @@ def _opendp_reason(exc: Exception) -> str:
             break
     first = text.splitlines()[0] if text else type(exc).__name__
     return first[:400]
-
-
-# --------------------------------------------------------------------------- computing
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    """One released query: its table (group keys, estimate, accuracy) and plan."""
-
-    plan: QueryPlan
-    table: pa.Table
-
-
-def compute(plan: DpPlan) -> list[QueryResult]:
-    """Release every query of ``plan`` once (this spends the budget charged for it).
-
-    Raises:
-        InternalError: The plan was already released (OpenDP would refuse a second release).
-
-    """
-    if plan.released:
-        raise InternalError("compute() called twice on one DP plan")
-    plan.released = True
-    context = plan.context.query
-    results = []
-    for query_plan in plan.queries:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            frame = context(query_plan.measurement.query).collect()
-        results.append(QueryResult(query_plan, _shape(query_plan, frame)))
-    return results
-
-
-def _shape(query_plan: QueryPlan, frame: pl.DataFrame) -> pa.Table:
-    """Rename and order OpenDP's output: group columns, [quantile], estimate, accuracy."""
-    query, group = query_plan.query, query_plan.group_columns
-    by_column = {row["column"]: row["accuracy_95"] for row in query_plan.accuracy}
-    if query.statistic in ("median", "quantiles"):
-        names = [c for c in frame.columns if c not in group]
-        frame = frame.unpivot(index=group, on=names, variable_name=QUANTILE, value_name=ESTIMATE)
-        frame = frame.with_columns(
-            pl.col(QUANTILE).str.strip_prefix("q").cast(pl.Float64),
-            pl.col(ESTIMATE).cast(pl.Float64),
-            pl.lit(None, dtype=pl.Float64).alias(ACCURACY),
-        )
-    else:
-        accuracy = by_column.get(ESTIMATE) if query.statistic != "mean" else None
-        frame = frame.with_columns(
-            pl.col(ESTIMATE).cast(
-                pl.Int64 if query.statistic in ("count", "histogram") else pl.Float64
-            ),
-            pl.lit(accuracy, dtype=pl.Float64).alias(ACCURACY),
-        )
-    frame = frame.select(query_plan.output_columns)
-    sort = [c for c in [*group, QUANTILE] if c in frame.columns]
-    if sort:
-        frame = frame.sort(sort, nulls_last=True)
-    table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
-    fields = [
-        pa.field(f.name, pa.string() if pa.types.is_large_string(f.type) else f.type)
-        for f in table.schema
-    ]
-    return table.cast(pa.schema(fields))
-
-
-# --------------------------------------------------------------------------- validating
-
-
-class DpCheck(BaseModel):
-    """The outcome of one check of a DP release: names and counts, never values."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    target: str = Field(description="Query name, or `manifest`.")
-    check: str = Field(description="What is checked, in Shareable's words.")
-    expectation: str = Field(description="GX expectation type.")
-    success: bool
-    unexpected_count: int | None = None
-
-
-class DpValidationReport(BaseModel):
-    """Validation of a DP release before it is published."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    success: bool
-    results: tuple[DpCheck, ...]
-
-    def raise_if_failed(self) -> None:
-        """Raise :class:`~privacy.errors.ValidationFailed` listing the failed checks."""
-        failures = [r for r in self.results if not r.success]
-        if not failures:
-            return
-        lines = "\n".join(
-            f"  - {f.target}: {f.check} [{f.expectation}]"
-            + (f" ({f.unexpected_count} value(s))" if f.unexpected_count else "")
-            for f in failures
-        )
-        raise ValidationFailed(
-            "Validation failed: the DP release does not match its plan; nothing was published "
-            f"(the budget charge stands).\n{lines}",
-            failures=[f.model_dump() for f in failures],
-        )
-
-
-def validate_outputs(
-    plan: DpPlan, results: list[QueryResult], dp_metadata: dict[str, Any]
-) -> DpValidationReport:
-    """Check each output and the DP metadata with Great Expectations before publishing.
-
-    Per query: the columns are exactly group keys, [quantile], estimate, accuracy (so no
-    row-level or source column other than the group keys can leak); estimates are numeric;
-    with public keys, every released key is one of them and there are at most as many rows
-    as keys. For the manifest: every query has an epsilon > 0, a delta, a mechanism and a key
-    origin, and the query budgets add up to at most the release's.
-    """
-    from privacy.validation import _gx  # the process-wide GX runtime (ephemeral context)
-
-    runtime = _gx()
-    gxe = runtime.gx.expectations
-    checks: list[DpCheck] = []
-    for result in results:
-        query_plan = result.plan
-        suite = runtime.gx.ExpectationSuite(name=f"shareable-dp-{query_plan.query.name}")
-        labels: list[str] = []
-
-        def add(expectation: Any, label: str, suite=suite, labels=labels) -> None:
-            suite.add_expectation(expectation)
-            labels.append(label)
-
-        add(
-            gxe.ExpectTableColumnsToMatchOrderedList(column_list=query_plan.output_columns),
-            "columns are group keys, estimate and accuracy only (no row-level column)",
-        )
-        add(
-            gxe.ExpectColumnValuesToNotBeNull(column=ESTIMATE),
-            "every group has an estimate",
-        )
-        if query_plan.keys is not None:
-            add(
-                gxe.ExpectTableRowCountToBeBetween(min_value=0, max_value=query_plan.keys.height),
-                "no more rows than public keys",
-            )
-            for column in query_plan.keys.columns:
-                values = query_plan.keys[column].to_list()
-                add(
-                    gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values),
-                    f"released keys of {column} are public keys",
-                )
-        elif not query_plan.group_columns:
-            add(gxe.ExpectTableRowCountToEqual(value=1), "one row (ungrouped statistic)")
-        checks += _run_suite(
-            runtime, suite, labels, result.table.to_pandas(), query_plan.query.name
-        )
-    checks += _check_metadata(runtime, plan, dp_metadata)
-    return DpValidationReport(success=all(c.success for c in checks), results=tuple(checks))
-
-
-def _check_metadata(runtime: Any, plan: DpPlan, metadata: dict[str, Any]) -> list[DpCheck]:
-    gxe = runtime.gx.expectations
-    rows = metadata.get("queries") or []
-    frame = pd.DataFrame(
-        {
-            "name": [r.get("name") for r in rows],
-            "epsilon": [_float(r.get("epsilon")) for r in rows],
-            "delta": [_float(r.get("delta")) for r in rows],
-            "mechanism": [r.get("mechanism") for r in rows],
-            "keys": [r.get("keys") for r in rows],
-        }
-    )
-    suite = runtime.gx.ExpectationSuite(name="shareable-dp-manifest")
-    labels = []
-    for expectation, label in (
-        (
-            gxe.ExpectTableRowCountToEqual(value=len(plan.queries)),
-            "DP metadata for every query",
-        ),
-        (gxe.ExpectColumnValuesToNotBeNull(column="epsilon"), "epsilon per query"),
-        (
-            gxe.ExpectColumnValuesToBeBetween(column="epsilon", min_value=0, strict_min=True),
-            "epsilon > 0",
-        ),
-        (gxe.ExpectColumnValuesToNotBeNull(column="delta"), "delta per query"),
-        (gxe.ExpectColumnValuesToNotBeNull(column="mechanism"), "mechanism per query"),
-        (gxe.ExpectColumnValuesToNotBeNull(column="keys"), "key origin per query"),
-    ):
-        suite.add_expectation(expectation)
-        labels.append(label)
-    checks = _run_suite(runtime, suite, labels, frame, "manifest")
-    spent = sum((q.budget for q in plan.queries), Budget.zero())
-    bounds = metadata.get("privacy_unit", {}).get("max_contributions")
-    checks.append(
-        DpCheck(
-            target="manifest",
-            check="query budgets add up to at most the release's budget",
-            expectation="shareable_budget_sum",
-            success=spent.fits_in(plan.per_release + Budget.of("1e-30", "1e-30")),
-        )
-    )
-    checks.append(
-        DpCheck(
-            target="manifest",
-            check="contribution bound recorded",
-            expectation="shareable_contribution_bound",
-            success=isinstance(bounds, int) and bounds >= 1,
-        )
-    )
-    return checks
-
-
-def _float(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-_RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
-
-
-def _run_suite(
-    runtime: Any, suite: Any, labels: list[str], frame: pd.DataFrame, target: str
-) -> list[DpCheck]:
-    with runtime.lock:
-        batch = runtime.batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format=_RESULT_FORMAT)
-    by_config = {}
-    for item in result.results:
-        raw = item.to_json_dict()
-        config = raw.get("expectation_config") or {}
-        by_config[_key(config)] = raw
-    checks = []
-    for expectation, label in zip(suite.expectations, labels, strict=True):
-        config = expectation.configuration.to_json_dict()
-        raw = by_config.get(_key(config), {})
-        unexpected = (raw.get("result") or {}).get("unexpected_count")
-        checks.append(
-            DpCheck(
-                target=target,
-                check=label,
-                expectation=str(config.get("type", "unknown")),
-                success=bool(raw.get("success")),
-                unexpected_count=int(unexpected) if isinstance(unexpected, int) else None,
-            )
-        )
-    return checks
-
-
-def _key(config: dict[str, Any]) -> str:
-    import json
-
-    kwargs = {k: v for k, v in (config.get("kwargs") or {}).items() if k != "batch_id"}
-    return json.dumps([config.get("type"), kwargs], sort_keys=True, default=str)
