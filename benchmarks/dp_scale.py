@@ -8,7 +8,7 @@ to generate, to plan (OpenDP's scale search and accuracy preview), to release, a
     python benchmarks/dp_scale.py [--rows 10000000] [--partitions 10]
 
 With ``--partitions N`` the rows are written as N Parquet files in one folder and scanned
-together, as a partitioned source is by ``flows.dp_release``. The peak RSS of the process is
+together, as a partitioned source is by ``flows.dp_source``. The peak RSS of the process is
 printed too (OpenDP collects its Polars plan internally: this shows what that costs).
 """
 

@@ -9,6 +9,7 @@ Map of the package:
 - :mod:`transforms.apply` -- the entry point. ``apply_plan(batch, plan, ...)`` applies a
   ``privacy.plan.ReleasePlan`` to one record batch and returns it with ``TransformStats``
   (counts only); ``output_schema(plan, schema)`` is the schema every batch of the release has.
+  Which action suits which column type is ``privacy.actions``' table.
 - :mod:`transforms.pseudonymize` -- ``pseudonymize``: keyed HMAC-SHA256 pseudonyms;
   ``load_pseudonym_key`` reads ``SHAREABLE_PSEUDONYM_KEY``.
 - :mod:`transforms.dates` -- ``to_year`` (dates, timestamps, text dates in many formats),
@@ -17,8 +18,10 @@ Map of the package:
   ``000``.
 - :mod:`transforms.numbers` -- ``top_code`` and ``generalize`` (numeric bins or a category
   mapping).
-- :mod:`transforms.text` -- ``TextSpan`` and ``redact_spans``: identifier spans in free text
-  replaced by ``<ENTITY>``.
+- :mod:`transforms.text` -- ``redact_spans``: identifier spans (``privacy.spans.TextSpan``) in
+  free text replaced by ``<ENTITY>``.
+- :mod:`transforms.generalise` -- ``generalise`` and ``suppress``: k-anonymity's recodings
+  (``privacy.kanon.recoding.Recoding``) applied, and the rows of suppressed classes removed.
 
 Import from the modules (``from transforms.apply import apply_plan``); the package itself
 re-exports nothing.

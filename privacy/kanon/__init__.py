@@ -3,9 +3,10 @@
 - ``counts.py``  :class:`ClassCounter`: QI(+sensitive) combinations counted batch by batch
 - ``search.py``  :class:`Lattice` and :func:`search`: the optimal node (Flash-style pruning),
   information loss and discernibility; :class:`NoSolution` when nothing reaches k/l
-- ``plan.py``    spec checks, the Safe Harbor plan with QIs kept, hierarchies, recodings
+- ``plan.py``    spec checks, hierarchies, search -> the k-anonymity ``ReleasePlan``
+- ``recoding.py`` :class:`Recoding` (one QI's generalisation) and class keys: plan data
 
 Hierarchies are in ``privacy/hierarchies.py``, risk metrics in ``privacy/risk.py``, the
 ``k_anonymity:`` spec section in ``privacy/kanon_spec.py``, the per-batch transform in
-``transforms/generalise.py`` and the release flow in ``flows/kanon_release.py``.
+``transforms/generalise.py``; the release flow (``flows/release.py``) is every method's.
 """

@@ -10,7 +10,8 @@ import pytest
 from faker import Faker
 
 from privacy.errors import InternalError, SecretMissing, SourceError, SpecError
-from privacy.plan import RESTRICTED_ZIP3, ColumnPlan, ReleasePlan
+from privacy.kanon.recoding import Recoding, class_keys
+from privacy.plan import RESTRICTED_ZIP3, ColumnPlan, KAnonymityPlan, ReleasePlan
 from transforms.apply import ColumnStats, TransformStats, apply_plan, output_schema
 from transforms.pseudonymize import pseudonymize
 from transforms.text import TextSpan
@@ -435,3 +436,46 @@ def test_redacted_text_loses_its_rows_own_identifier_values(batch: pa.RecordBatc
     # Without them, the detector alone decides (here: nothing).
     out, _ = apply_plan(rows, make_plan(), pseudonym_key=KEY, find_spans=nothing)
     assert out.column("note").to_pylist() == texts
+
+
+def k_anonymity_plan() -> ReleasePlan:
+    """Ages generalised to decades; the one-record class 50-59 is suppressed."""
+    age = Recoding("age", 1, pa.array(["34", "35", "51"]), pa.array(["30-39", "30-39", "50-59"]))
+    part = KAnonymityPlan(
+        k=2,
+        max_suppression=0.5,
+        quasi_identifiers=("age",),
+        hierarchies={"age": "inline"},
+        search={"levels": {"age": 1}, "heights": {"age": 3}},
+        risk_before={},
+        recodings=(age,),
+        suppressed=class_keys([pa.array(["50-59"])]),
+    )
+    return ReleasePlan(
+        dataset="d",
+        method="k_anonymity",
+        reference_date=REFERENCE,
+        columns=(
+            ColumnPlan(column="age", action="generalize", level=1, reason="qi"),
+            ColumnPlan(column="dx", action="keep", reason="sensitive"),
+        ),
+        k_anonymity=part,
+    )
+
+
+def test_a_k_anonymity_plan_generalises_and_suppresses() -> None:
+    plan = k_anonymity_plan()
+    batch = pa.record_batch({"age": pa.array([34, 35, 51]), "dx": ["flu", "asthma", "flu"]})
+    assert output_schema(plan, batch.schema).field("age").type == pa.string()
+    out, stats = apply_plan(batch, plan, pseudonym_key=None, find_spans=None)
+    assert out.to_pydict() == {"age": ["30-39", "30-39"], "dx": ["flu", "asthma"]}
+    assert stats.rows == 3 and stats.suppressed == 1
+    assert stats.columns["age"] == ColumnStats("generalize", 3, changed=3)
+    # The plan's JSON form (what the manifest holds) carries levels, never the values.
+    dumped = plan.model_dump_json()
+    assert '"level":1' in dumped and "30-39" not in dumped and "51" not in dumped
+
+
+def test_a_generalize_needs_one_kind_of_parameter() -> None:
+    with pytest.raises(ValueError, match="exactly one of bins, mapping, level"):
+        ColumnPlan(column="age", action="generalize", level=1, bins=(0, 10), reason="r")
