@@ -19,6 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
+from distributed import Client
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect_dask import DaskTaskRunner
+
 from privacy.errors import ClusterUnavailable
 
 DASK_ADDRESS_ENV = "SHAREABLE_DASK_ADDRESS"
@@ -34,11 +39,7 @@ def dask_address(given: str | None = None) -> str | None:
 def task_runner(address: str | None = None):
     """The Prefect task runner for a release: Dask at ``address``, else local threads."""
     if address:
-        from prefect_dask import DaskTaskRunner
-
         return DaskTaskRunner(address=address, client_kwargs={"timeout": CONNECT_TIMEOUT_SECONDS})
-    from prefect.task_runners import ThreadPoolTaskRunner
-
     return ThreadPoolTaskRunner(max_workers=local_cores())
 
 
@@ -74,8 +75,6 @@ def check_cluster(address: str, timeout: float = CONNECT_TIMEOUT_SECONDS) -> int
         raise ClusterUnavailable(
             f"{address}: no Dask scheduler answers ({reason} within {timeout:g} s). {fix}"
         ) from None
-    from distributed import Client
-
     try:
         with Client(address, timeout=timeout, set_as_default=False) as client:
             threads = sum(client.nthreads().values())
@@ -99,12 +98,10 @@ def api_for_workers() -> Iterator[None]:
     flow talks to Prefect's local ephemeral server, whose address is then filled in so that
     workers report to the same server instead of each starting their own.
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     if PREFECT_API_URL.value():
         yield
         return
-    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.server.api.server import SubprocessASGIServer  # the server app: heavy, rare
 
     server = SubprocessASGIServer()  # the ephemeral server this process already uses
     server.start()

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from prefect import serve as prefect_serve
+from prefect.schedules import Cron
+from prefect.types.entrypoint import EntrypointType
+
 from flows import audit
 from flows.inputs import actor
 from flows.release import release
@@ -49,9 +53,6 @@ def deployment_name(spec: ReleaseSpec) -> str:
 
 def build_deployments(specs: list[tuple[Path, ReleaseSpec]], work_pool: str | None = None):
     """One RunnerDeployment of the ``release`` flow per scheduled spec."""
-    from prefect.schedules import Cron
-    from prefect.types.entrypoint import EntrypointType
-
     deployments = []
     for path, spec in specs:
         deployments.append(
@@ -86,8 +87,6 @@ def deploy(specs: list[tuple[Path, ReleaseSpec]], work_pool: str, who: str | Non
 
 def serve(specs: list[tuple[Path, ReleaseSpec]], who: str | None = None, limit: int = 1) -> None:
     """Run the deployments' schedules from this process until it is stopped."""
-    from prefect import serve as prefect_serve
-
     deployments = build_deployments(specs)
     for deployment, (_, spec) in zip(deployments, specs, strict=True):
         audit.audit(

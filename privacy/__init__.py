@@ -11,8 +11,9 @@
 - ``nlp_engine.py``, ``detection_config.py``, ``recognizers/``: the offline detector
 - ``validation.py``  the Great Expectations suite run before publish (``gx_runtime.py`` the
   process's GX, ``validation_report.py`` reports and release-wide checks); ``phi_patterns.py``
-- ``kanon_spec.py``, ``hierarchies.py``, ``kanon/``, ``risk.py``: k-anonymity (spec section,
-  generalisation hierarchies, optimal lattice search over class counts, re-identification risk)
+- ``kanon_spec.py``, ``hierarchies.py``, ``kanon/``, ``recoding.py``, ``risk.py``: k-anonymity
+  (spec section, generalisation hierarchies, optimal lattice search over class counts, the
+  recodings and class keys a plan carries, re-identification risk)
 - ``dp_spec.py``, ``dp/``, ``budget.py``, ``ledger.py``: differential privacy (spec section,
   OpenDP queries planned, computed and validated, exact budget arithmetic, the budget ledger)
 - ``entities.py``    identifier vocabulary and HIPAA categories; ``errors.py`` the errors

@@ -7,7 +7,7 @@ The plan is the whole contract between deciding (spec + policy + detection, see
 per method, its part:
 
 * ``k_anonymity`` (:class:`KAnonymityPlan`): the level chosen per quasi-identifier, its
-  :class:`~privacy.kanon.recoding.Recoding` and the equivalence classes to suppress;
+  :class:`~privacy.recoding.Recoding` and the equivalence classes to suppress;
 * ``dp`` (:class:`~privacy.dp.plan.DpPlan`): the queries, their budget shares and keys.
 
 It is frozen. Its JSON form (``model_dump``), written into the manifest, holds no data value:
@@ -24,7 +24,7 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, InstanceOf, model_validator
 
 from privacy.dp.plan import DpPlan
-from privacy.kanon.recoding import Recoding
+from privacy.recoding import Recoding
 
 Action = Literal["keep", "drop", "redact", "pseudonymize", "year", "zip3", "top_code", "generalize"]
 ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
@@ -115,7 +115,7 @@ class KAnonymityPlan(BaseModel):
         exclude=True, description="One per QI, in `quasi_identifiers` order."
     )
     suppressed: InstanceOf[pa.Array] = Field(
-        exclude=True, description="Class keys (privacy.kanon.recoding.class_keys) removed."
+        exclude=True, description="Class keys (privacy.recoding.class_keys) removed."
     )
 
     @property

@@ -21,7 +21,7 @@ Map of the package:
 - :mod:`transforms.text` -- ``redact_spans``: identifier spans (``privacy.spans.TextSpan``) in
   free text replaced by ``<ENTITY>``.
 - :mod:`transforms.generalise` -- ``generalise`` and ``suppress``: k-anonymity's recodings
-  (``privacy.kanon.recoding.Recoding``) applied, and the rows of suppressed classes removed.
+  (``privacy.recoding.Recoding``) applied, and the rows of suppressed classes removed.
 
 Import from the modules (``from transforms.apply import apply_plan``); the package itself
 re-exports nothing.

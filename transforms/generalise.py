@@ -1,7 +1,7 @@
 """Generalise quasi-identifiers to chosen hierarchy levels and suppress small classes (Arrow).
 
 :func:`generalise` is the k-anonymity step of a release: each quasi-identifier is replaced by
-its label at the chosen level (a :class:`~privacy.kanon.recoding.Recoding`; level 0 leaves the
+its label at the chosen level (a :class:`~privacy.recoding.Recoding`; level 0 leaves the
 column as it is, with its type), then records of equivalence classes that the search decided to
 suppress are **removed** (as ARX's output without suppressed records). Removal rather than
 ``*`` keeps every released class at least k and keeps the released values meaningful; the
@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from privacy.kanon.recoding import Recoding, class_keys
+from privacy.recoding import Recoding, class_keys
 
 
 def generalise(

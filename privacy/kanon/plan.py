@@ -23,10 +23,10 @@ import pyarrow.compute as pc
 from privacy.errors import SpecError
 from privacy.hierarchies import Hierarchy, load_hierarchy
 from privacy.kanon.counts import class_sizes
-from privacy.kanon.recoding import Recoding, class_keys
 from privacy.kanon.search import Lattice, Solution, search
 from privacy.kanon_spec import KAnonymitySpec
 from privacy.plan import ColumnPlan, KAnonymityPlan, ReleasePlan
+from privacy.recoding import Recoding, class_keys
 from privacy.risk import risk_metrics
 
 

@@ -10,8 +10,8 @@ import pytest
 from faker import Faker
 
 from privacy.errors import InternalError, SecretMissing, SourceError, SpecError
-from privacy.kanon.recoding import Recoding, class_keys
 from privacy.plan import RESTRICTED_ZIP3, ColumnPlan, KAnonymityPlan, ReleasePlan
+from privacy.recoding import Recoding, class_keys
 from transforms.apply import ColumnStats, TransformStats, apply_plan, output_schema
 from transforms.pseudonymize import pseudonymize
 from transforms.text import TextSpan

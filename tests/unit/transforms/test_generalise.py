@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from privacy.errors import SourceError
-from privacy.kanon.recoding import Recoding, class_keys
+from privacy.recoding import Recoding, class_keys
 from transforms.generalise import generalise
 
 AGE = Recoding(
