@@ -199,7 +199,7 @@ def release(
             )
             run.finished("up_to_date", "nothing published", current.name)
             return str(current)
-        published = publish(release_inputs)
+        published = make_release(release_inputs)
         run.finished("published", "published", Path(published).name)
     except BaseException as exc:
         if run.outcome is None:
@@ -209,7 +209,7 @@ def release(
     return published
 
 
-def publish(release_inputs: ReleaseInputs) -> str:
+def make_release(release_inputs: ReleaseInputs) -> str:
     """Scan, plan, stage, apply (or compute), validate, publish and record one release."""
     started_at = now()
     report = scan_task(release_inputs)
