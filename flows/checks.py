@@ -39,9 +39,8 @@ def validate_release(
 ) -> ValidationReport | DpValidationReport:
     """Validate a staged release as a whole; the report is raised by the caller."""
     if release_plan.dp is not None:
-        return validate_outputs(
-            release_plan.dp, output.queries, output_facts.dp_metadata(release_plan, output)
-        )
+        facts = output_facts.dp_metadata(release_plan, output).model_dump(mode="json")
+        return validate_outputs(release_plan.dp, output.queries, facts)
     outcomes: list[ValidationReport | ExpectationOutcome] = [
         *output.reports,
         check_row_count(staging.rows, (output.rows_in or 0) - output.suppressed),

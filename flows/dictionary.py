@@ -159,24 +159,24 @@ def kanon_markdown(manifest: Manifest) -> str:
 def accuracy_markdown(manifest: Manifest) -> str:
     """A DP release's report: budgets per query and the accuracy OpenDP reports (no values)."""
     dp = manifest.dp
+    spent, total = dp.per_release, dp.budget_total
     lines = [
         f"# DP release `{manifest.dataset}`",
         "",
-        f"- budget spent: epsilon {dp['per_release']['epsilon']}, delta "
-        f"{dp['per_release']['delta']} (ledger charge `{dp['ledger_charge_id']}`)",
-        f"- lifetime total: epsilon {dp['budget_total']['epsilon']}, delta "
-        f"{dp['budget_total']['delta']}",
-        f"- contribution bound: {dp['privacy_unit']['contribution_bounding']}",
+        f"- budget spent: epsilon {spent['epsilon']}, delta {spent['delta']} "
+        f"(ledger charge `{dp.ledger_charge_id}`)",
+        f"- lifetime total: epsilon {total['epsilon']}, delta {total['delta']}",
+        f"- contribution bound: {dp.privacy_unit.contribution_bounding}",
         "",
         "| query | statistic | epsilon | delta | keys | component | noise | scale | "
         "95% half-width |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for query in dp["queries"]:
-        for row in query["accuracy"] or [{}]:
+    for query in dp.queries:
+        for row in query.accuracy or [{}]:
             lines.append(
-                f"| {query['name']} | {query['statistic']} | {query['epsilon']} | "
-                f"{query['delta']} | {query['keys']} | {row.get('aggregate', '')} | "
+                f"| {query.name} | {query.statistic} | {query.epsilon} | "
+                f"{query.delta} | {query.key_origin} | {row.get('aggregate', '')} | "
                 f"{row.get('distribution', '')} | {_fmt(row.get('scale'))} | "
                 f"{_fmt(row.get('accuracy_95'))} |"
             )

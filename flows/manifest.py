@@ -134,6 +134,60 @@ class KAnonymityFacts(BaseModel):
     risk_before: dict[str, Any]
 
 
+class PrivacyUnitFacts(BaseModel):
+    """Who a DP release protects, and how each one's contributions are bounded."""
+
+    model_config = _FROZEN
+
+    subject_id: str | None
+    max_contributions: int
+    contribution_bounding: str
+
+
+class DpQueryFacts(BaseModel):
+    """One DP query: its statistic, budget share, mechanism, bounds, keys and accuracy.
+
+    The key origin is written as ``keys`` but named ``key_origin`` here: a model with a
+    ``keys`` attribute passes for a mapping (``dict(model)`` calls it), which Prefect does.
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_by_name=True, serialize_by_alias=True
+    )
+
+    name: str
+    statistic: str
+    column: str | None
+    by: tuple[str, ...]
+    epsilon: str
+    delta: str
+    mechanism: str
+    clamping_bounds: tuple[int | float, ...] | None
+    bins: tuple[int | float, ...] | None
+    quantiles: tuple[float, ...] | None
+    candidates: int | None
+    key_origin: str = Field(alias="keys", description="Where the group keys come from.")
+    partition_threshold: int | None
+    accuracy: tuple[dict[str, Any], ...]
+    columns: tuple[str, ...]
+
+
+class DpFacts(BaseModel):
+    """A DP release's evidence: budgets, mechanism, privacy unit, queries and its charge."""
+
+    model_config = _FROZEN
+
+    mechanism: str
+    privacy_unit: PrivacyUnitFacts
+    budget_total: dict[str, str]
+    per_release: dict[str, str]
+    split: str
+    max_rows: int
+    accuracy_alpha: float
+    queries: tuple[DpQueryFacts, ...]
+    ledger_charge_id: str
+
+
 class Manifest(BaseModel):
     """The evidence of one release; ``version`` is set when it is promoted."""
 
@@ -158,7 +212,7 @@ class Manifest(BaseModel):
     transform_stats: dict[str, Any] | None = None
     rows_suppressed: int | None = None
     k_anonymity: KAnonymityFacts | None = None
-    dp: dict[str, Any] | None = Field(
+    dp: DpFacts | None = Field(
         default=None, description="DP: budgets, mechanism, bounds, keys, accuracy, charge."
     )
     actor: str

@@ -9,11 +9,11 @@ holds a DP release's query tables and its ledger charge, :func:`dp_metadata` its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
+from flows.manifest import DpFacts
 from flows.partition import PartitionResult
 from flows.publish import Staging
 from privacy import ledger
@@ -101,6 +101,6 @@ def from_queries(results: list[QueryResult], charge: ledger.Charge) -> ReleaseOu
     return ReleaseOutput(queries=results, charge=charge)
 
 
-def dp_metadata(release_plan: ReleasePlan, output: ReleaseOutput) -> dict[str, Any]:
+def dp_metadata(release_plan: ReleasePlan, output: ReleaseOutput) -> DpFacts:
     """The DP facts of a release: budgets, bounds, queries (the plan's) and the ledger charge."""
-    return {**release_plan.dp.metadata(), "ledger_charge_id": output.charge.charge_id}
+    return DpFacts(**release_plan.dp.metadata(), ledger_charge_id=output.charge.charge_id)
