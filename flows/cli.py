@@ -117,12 +117,7 @@ def scan(
         from flows.inputs import open_inputs
 
         inputs = open_inputs(target, debug)
-        report = planning.scan(inputs)
-        if report is None:
-            raise ShareableError(
-                f"{target}: a `method: dp_aggregates` release publishes no row, so there is "
-                "nothing to scan; scan its source file instead."
-            )
+        report = planning.scan_columns(inputs)
         release_plan = planning.safe_harbor_plan(inputs, report)
         table = Table(title=f"{inputs.source.name}: {report.rows_sampled:,} rows sampled")
         for heading in ("column", "type", "detected", "confidence", "evidence", "proposed"):

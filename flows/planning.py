@@ -27,14 +27,18 @@ from transforms.apply import output_schema
 from transforms.pseudonymize import load_pseudonym_key
 
 
-def scan(inputs: ReleaseInputs, sample_rows: int | None = None) -> DetectionReport | None:
-    """Detect PHI in a sample of the source: per column entity, confidence and counts.
-
-    The sample is stratified over the partitions of a partitioned source. A DP release
-    publishes no row, so its source is not scanned (None).
-    """
+def scan(inputs: ReleaseInputs) -> DetectionReport | None:
+    """The release's scan: :func:`scan_columns`, except for DP (it publishes no row: None)."""
     if inputs.spec.method == "dp_aggregates":
         return None
+    return scan_columns(inputs)
+
+
+def scan_columns(inputs: ReleaseInputs, sample_rows: int | None = None) -> DetectionReport:
+    """Detect PHI in a sample of the source: per column entity, confidence and counts.
+
+    The sample is stratified over the partitions of a partitioned source.
+    """
     config = inputs.settings.detection
     with leak_boundary("scan", inputs.settings.debug):
         sample = inputs.source.sample(sample_rows or config.sample_rows)
