@@ -61,7 +61,7 @@ class ReleaseOutput:
 
 
 def from_partitions(
-    results: list[PartitionResult], staging: Staging, release_plan: ReleasePlan
+    results: list[PartitionResult], staging: Staging, release_plan: ReleasePlan, source: str
 ) -> ReleaseOutput:
     """Add up the partitions' results; record their parts in ``staging`` and finish it.
 
@@ -85,7 +85,7 @@ def from_partitions(
     staging.finish()
     if kanon is not None and rows_in != kanon.search["records_in"]:
         raise SourceError(
-            f"the source changed during the release ({kanon.search['records_in']} rows "
+            f"{source}: the source changed during the release ({kanon.search['records_in']} rows "
             f"counted, {rows_in} read); nothing was published. Run the release again."
         )
     return ReleaseOutput(

@@ -258,7 +258,7 @@ def produce(
         staging,
         release_inputs.settings,
     )
-    return output.from_partitions(results, staging, release_plan)
+    return output.from_partitions(results, staging, release_plan, release_inputs.source.name)
 
 
 def count_classes(source: Source, columns: list[str] | None, debug: bool) -> pa.Table | None:
