@@ -230,13 +230,32 @@ class ReleaseSpec(BaseModel):
     reference_date: dt.date | None = Field(
         default=None,
         description="Date ages are computed at (birth years implying 90+ are aggregated). "
-        "Default: the day of the release.",
+        "Default: the day of the release. Needs `reference_date_reason`.",
+    )
+    reference_date_reason: str | None = Field(
+        default=None,
+        min_length=10,
+        description="Why ages are computed at `reference_date` rather than at the release, "
+        "e.g. 'the claims end on 2008-12-31; nobody is older in the data than on that day'. "
+        "Written into the plan and the manifest.",
     )
     k_anonymity: KAnonymitySpec | None = Field(
         default=None,
         description="k-anonymity parameters (quasi-identifiers, k, l, suppression); required "
         "by `method: k_anonymity` and only allowed with it.",
     )
+
+    @model_validator(mode="after")
+    def _reference_date_has_reason(self) -> ReleaseSpec:
+        if self.reference_date is not None and not self.reference_date_reason:
+            raise ValueError(
+                "`reference_date` moves the age-90 cap away from the release date, so it needs "
+                "a written `reference_date_reason` (e.g. 'the data end on that date'); remove "
+                "`reference_date` to compute ages at the release"
+            )
+        if self.reference_date_reason and self.reference_date is None:
+            raise ValueError("`reference_date_reason` is given without a `reference_date`")
+        return self
 
     @model_validator(mode="after")
     def _k_anonymity_section_fits_method(self) -> ReleaseSpec:
@@ -295,6 +314,8 @@ class ReleaseSpec(BaseModel):
         content = self.model_dump(
             mode="json", exclude={"schedule", "retain", "output", "description", "steward"}
         )
+        if content.get("reference_date_reason") is None:  # hashes of older specs stay valid
+            content.pop("reference_date_reason", None)
         canonical = json.dumps(content, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -43,7 +43,7 @@ _KINDS: dict[str, Callable[[pa.DataType], bool]] = {
 _ACCEPTS: dict[str, tuple[str, ...]] = {
     "redact": ("string",),
     "pseudonymize": tuple(_KINDS),
-    "year": ("date", "timestamp", "string"),
+    "year": ("date", "timestamp", "string", "integer"),
     "zip3": ("string", "integer"),
     "top_code": ("integer", "floating-point", "decimal"),
     "generalize (bins)": ("integer", "floating-point", "decimal"),
