@@ -17,30 +17,25 @@ and no entity: the planner fails safe on it. Every finding carries its ``evidenc
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from presidio_analyzer import (
     AnalyzerEngine,
 )
 
 from privacy import entities as ent
 from privacy.analyzer import describe_detector, get_analyzer
+from privacy.column_evidence import NUMERIC_CHECKS, Evidence, is_nanp_number, with_birth_caps
 from privacy.detection_config import DetectionConfig, load_detection_config
 from privacy.headers import HeaderHints, header_tokens
 from privacy.report import ColumnFinding, DetectionReport
 from privacy.spans import TextSpan
-from privacy.text_detection import analyze_texts, merge_spans
+from privacy.text_detection import analyze_texts
 from privacy.value_detectors import Guess, numeric_guess, string_guess, yyyymmdd_share
 
 __all__ = ["header_entity", "normalise_header", "scan_table"]
-
-_COVER = 0.6
-"""An entity *explains* a value when its spans cover this share of the value's characters."""
 
 _HEADER_ONLY = 0.7
 """Confidence of an entity suggested by the column name alone; values that agree add to it."""
@@ -88,7 +83,7 @@ def scan_table(
     for index, name in enumerate(table.column_names):
         scanner = _ColumnScan(name, table.column(index), config, analyzer, hints)
         findings.append(scanner.finding())
-    findings = _with_birth_caps(table, findings)
+    findings = with_birth_caps(table, findings)
     return DetectionReport(
         source=source_name,
         rows_sampled=table.num_rows,
@@ -145,58 +140,6 @@ when none of at least ``_OVERRULE_MIN`` sampled values has it."""
 
 _OVERRULE_MIN = 10
 """Sampled values needed before values may overrule a header."""
-
-
-@dataclass
-class _Evidence:
-    """What the sampled values of one column showed (counts weighted by value frequency)."""
-
-    found: Counter[str] = field(default_factory=Counter)  # values in which an entity occurs
-    explained: Counter[str] = field(default_factory=Counter)  # values an entity covers
-    score: Counter[str] = field(default_factory=Counter)  # summed best score when explained
-    spans: Counter[str] = field(default_factory=Counter)  # spans per entity (free text)
-    with_spans: int = 0  # values holding any span
-    # Per distinct value: (weight, number of letters/digits, entity -> positions covered).
-    coverage: list[tuple[int, int, dict[str, frozenset[int]]]] = field(default_factory=list)
-
-    sampled: int = 0  # values examined (with repeats)
-
-    def add(self, value: str, spans: list[TextSpan], weight: int) -> None:
-        """Count the spans found in ``value``, which occurs ``weight`` times in the sample."""
-        self.sampled += weight
-        merged = merge_spans(spans)
-        if merged:
-            self.with_spans += weight
-        for span in merged:
-            self.spans[span.entity] += weight
-        letters = {i for i, c in enumerate(value) if c.isalnum()}
-        covered: dict[str, frozenset[int]] = {}
-        for entity in sorted({s.entity for s in spans}):
-            self.found[entity] += weight
-            own = [s for s in spans if s.entity == entity]
-            positions = {i for s in own for i in range(s.start, s.end)}
-            covered[entity] = frozenset(positions & letters)
-            if letters and len(covered[entity]) / len(letters) >= _COVER:
-                self.explained[entity] += weight
-                self.score[entity] += weight * max(s.score for s in own)
-        self.coverage.append((weight, len(letters), covered))
-
-    def best(self) -> str | None:
-        """The entity explaining the most values (ties: higher total score, then name)."""
-        return max(
-            self.explained, key=lambda e: (self.explained[e], self.score[e], e), default=None
-        )
-
-    def explained_by(self, entities: frozenset[str]) -> int:
-        """Values whose letters and digits the spans of ``entities`` together cover."""
-        total = 0
-        for weight, letters, covered in self.coverage:
-            union: set[int] = set()
-            for entity in entities & covered.keys():
-                union |= covered[entity]
-            if letters and len(union) / letters >= _COVER:
-                total += weight
-        return total
 
 
 class _ColumnScan:
@@ -263,7 +206,7 @@ class _ColumnScan:
                     self.header, _HEADER_ONLY + 0.3 * share, n, matched, {self.header: matched}
                 )
         if self.header is not None and self.header != ent.FREE_TEXT:
-            checks = _NUMERIC_CHECKS.get(self.header)
+            checks = NUMERIC_CHECKS.get(self.header)
             matched = sum(1 for v in values if checks(v)) if checks else 0
             if self.header in _SHAPED and checks and n >= _OVERRULE_MIN and matched == 0:
                 self.notes.append(f"but 0/{n} values have the shape of {self.header}: overruled")
@@ -275,7 +218,7 @@ class _ColumnScan:
                     self.notes.append(f"{matched}/{n} values fit {self.header}")
                 return self._result(self.header, _HEADER_ONLY + 0.3 * share, n, matched, counts)
         if values and pa.types.is_integer(self.value_type):
-            phones = sum(1 for v in values if _is_nanp_number(v))
+            phones = sum(1 for v in values if is_nanp_number(v))
             share = phones / n
             if share >= max(self.config.min_value_fraction, 0.9):
                 self.notes.append(f"{phones}/{n} values are 10-digit phone numbers")
@@ -423,7 +366,7 @@ class _ColumnScan:
             values = values.take(pa.array([i * n // k for i in range(k)], type=pa.int64()))
         return values.to_pylist()
 
-    def _evidence(self, sample: list[str], *, settle_early: bool) -> _Evidence:
+    def _evidence(self, sample: list[str], *, settle_early: bool) -> Evidence:
         """Analyse the distinct values of ``sample`` (weighted by their repeats).
 
         With ``settle_early``, the sample is taken in interleaved rounds of about
@@ -432,7 +375,7 @@ class _ColumnScan:
         """
         context = [w for w in normalise_header(self.name).split("_") if w.isalpha()] or None
         rounds = -(-len(sample) // _EVIDENCE_SAMPLE) if settle_early else 1
-        evidence = _Evidence()
+        evidence = Evidence()
         spans_of: dict[str, list[TextSpan]] = {}
         for r in range(rounds):
             counts = Counter(sample[r::rounds])
@@ -471,105 +414,3 @@ class _ColumnScan:
             looks_like=looks_like,
             evidence="; ".join(self.notes),
         )
-
-
-def _is_nanp_number(value: object) -> bool:
-    """A 10-digit North American number (or 11 digits with country code 1), NANP rules."""
-    digits = str(value)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    return len(digits) == 10 and digits[0] in "23456789" and digits[3] in "23456789"
-
-
-def _in_range(low: float, high: float):
-    def check(value: object) -> bool:
-        try:
-            return low <= float(value) <= high  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return False
-
-    return check
-
-
-def _is_zip(value: object) -> bool:
-    try:
-        number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return False
-    return 501 <= number <= 99999 or 5_010_000 <= number <= 999_999_999
-
-
-def _is_ssn_number(value: object) -> bool:
-    try:
-        number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return False
-    return 1_000_000 <= number <= 899_999_999 and number // 1_000_000 != 666
-
-
-_NUMERIC_CHECKS = {
-    ent.US_SSN: _is_ssn_number,
-    ent.ZIP_CODE: _is_zip,
-    ent.AGE: _in_range(0, 125),
-    ent.GEO_COORDINATE: _in_range(-180, 180),
-    ent.PHONE_NUMBER: _is_nanp_number,
-    ent.FAX_NUMBER: _is_nanp_number,
-}
-"""Plausibility checks of numeric values under a header hint (evidence only)."""
-
-
-_YEAR_IN_TEXT = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
-
-
-def _years(column: pa.ChunkedArray) -> list[int]:
-    """The years of a date column's values: typed dates, YYYYMMDD numbers or written dates."""
-    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
-    values = column.drop_null()
-    if pa.types.is_dictionary(column.type):
-        values = values.cast(kind)
-    if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
-        return [y for y in pc.year(values).to_pylist() if y is not None]
-    years = []
-    for value in values.to_pylist():
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number = int(value)
-            year = number // 10_000 if number >= 1_000_000 else number
-            if 1800 <= year <= 2100:
-                years.append(year)
-        elif isinstance(value, str):
-            found = _YEAR_IN_TEXT.search(value)
-            if found:
-                years.append(int(found.group(1)))
-    return years
-
-
-def _with_birth_caps(table: pa.Table, findings: list[ColumnFinding]) -> list[ColumnFinding]:
-    """Add to each birth-date finding how many sampled years the 90+ cap collapses.
-
-    Counted at the release year (the conservative default reference date) and at the latest
-    year of the table's other dates (what a steward may choose as ``reference_date`` when the
-    data end there), so that the choice and its effect are visible before release.
-    """
-    this_year = dt.date.today().year
-    ends = [
-        max((y for y in _years(table.column(f.column)) if y <= this_year), default=None)
-        for f in findings
-        if f.entity == ent.DATE_TIME
-    ]
-    data_end = max((y for y in ends if y is not None), default=None)
-    result = []
-    for finding in findings:
-        if finding.entity != ent.BIRTH_DATE:
-            result.append(finding)
-            continue
-        years = _years(table.column(finding.column))
-        cap: dict[str, int] = {
-            "years_sampled": len(years),
-            "release_year": this_year,
-            "in_90_plus_at_release": sum(1 for y in years if y <= this_year - 90),
-        }
-        if data_end is not None:
-            cap["data_end_year"] = data_end
-            cap["in_90_plus_at_data_end"] = sum(1 for y in years if y <= data_end - 90)
-        result.append(finding.model_copy(update={"birth_cap": cap}))
-    return result
