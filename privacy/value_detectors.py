@@ -135,8 +135,32 @@ def _row_numbers(numbers: list[float]) -> Guess | None:
     if unique and increasing and 0 <= numbers[0] <= 10 * len(numbers):
         return Guess(ent.RECORD_ID, 1.0, True, "values are unique and count up row by row")
     long = sum(1 for v in numbers if abs(v) >= 1e11) / len(numbers)
-    if long >= 0.95 and len(set(numbers)) >= 0.95 * len(numbers):
-        return Guess(ent.RECORD_ID, long, True, "values are unique numbers of 12+ digits")
+    if long >= 0.95 and len(set(numbers)) >= 0.8 * len(numbers):
+        return Guess(ent.RECORD_ID, long, True, "values are nearly unique numbers of 12+ digits")
+    return _uniform_codes(numbers)
+
+
+def _uniform_codes(numbers: list[float]) -> Guess | None:
+    """Many distinct whole numbers spread evenly over their range: codes, not measurements.
+
+    Counts, amounts and weights pile up at the low end; ages have their own check. A flat
+    spread of 100+ distinct values (card security codes, random keys) is a code.
+    """
+    if len(numbers) < 100 or len(set(numbers)) < 100:
+        return None
+    low, high = min(numbers), max(numbers)
+    bins = [0] * 10
+    for v in numbers:
+        bins[min(int((v - low) / (high - low) * 10), 9)] += 1
+    shares = [b / len(numbers) for b in bins]
+    if min(shares) >= 0.05 and max(shares) <= 0.15:
+        return Guess(
+            ent.RECORD_ID,
+            1.0,
+            False,
+            f"{len(set(numbers))} distinct whole numbers spread evenly over their range, as "
+            "codes are (measurements and counts pile up at one end)",
+        )
     return None
 
 
@@ -251,7 +275,8 @@ def _identifier_shapes(values: Sequence[str]) -> Guess | None:
         )
     distinct = len(set(values)) / len(values)
     hexes = _share(values, lambda v: bool(_HEX_ID.fullmatch(v)) and any(c.isdigit() for c in v))
-    if hexes >= 0.9 and len(values) >= _MIN_VALUES:
+    lettered = _share(values, lambda v: any(c in "abcdefABCDEF" for c in v))
+    if hexes >= 0.9 and lettered >= 0.5 and len(values) >= _MIN_VALUES:
         return Guess(ent.RECORD_ID, hexes, True, f"{hexes:.0%} of values are hexadecimal keys")
     domains = _share(values, lambda v: bool(_DOMAIN.fullmatch(v)))
     if domains >= 0.9 and distinct >= 0.5 and len(values) >= _MIN_VALUES:
@@ -274,6 +299,15 @@ def _secret_or_code(values: Sequence[str]) -> Guess | None:
 
     share = _share(values, mixed)
     if share < 0.5:
+        words = _share(values, lambda v: " " not in v and any(c.isalpha() for c in v))
+        if words >= 0.9 and len(set(values)) >= 50:
+            return Guess(
+                ent.RECORD_ID,
+                words,
+                False,
+                f"{words:.0%} of values are unique single words or codes (user names, "
+                "postal codes, keys)",
+            )
         return None
     cases = _share(values, lambda v: any(c.islower() for c in v) and any(c.isupper() for c in v))
     entropy = sum(_entropy(v) for v in values) / len(values)
@@ -296,6 +330,19 @@ def _secret_or_code(values: Sequence[str]) -> Guess | None:
 def _entropy(value: str) -> float:
     counts = Counter(value)
     return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
+
+
+def _initials(values: Sequence[str]) -> Guess | None:
+    """Single letters, a dozen or more of them: initials of names."""
+    letters = _share(values, lambda v: len(v.rstrip(".")) == 1 and v[0].isalpha())
+    if letters >= 0.95 and len(set(values)) >= 12 and len(values) >= _MIN_VALUES:
+        return Guess(
+            ent.PERSON,
+            letters,
+            False,
+            f"{letters:.0%} of values are single letters, {len(set(values))} different: initials",
+        )
+    return None
 
 
 def _names(values: Sequence[str]) -> Guess | None:
@@ -344,4 +391,4 @@ def string_guess(values: Sequence[str], *, after_presidio: bool) -> Guess | None
     dates = string_dates(values)
     if dates >= 0.8:
         return Guess(ent.DATE_TIME, dates, True, f"{dates:.0%} of values are written dates")
-    return _secret_or_code(values) or _names(values)
+    return _secret_or_code(values) or _initials(values) or _names(values)
