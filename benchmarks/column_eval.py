@@ -60,7 +60,7 @@ DEV_TABLES = (
 
 
 def read_labels() -> dict[str, dict[str, str]]:
-    """table -> column -> category."""
+    """The labels: table -> column -> category."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     with LABELS.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -126,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     kinds = ["real", "neutral"] if args.headers == "both" else [args.headers]
     rows = load_detection_config().sample_rows
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    print(f"{'split':8} {'headers':7} {'table':62} {'id recall':>12} {'clin. loss':>12}  misses")
+    print(
+        f"{'split':8} {'headers':7} {'table':62} {'id recall':>12} {'clin. loss':>12} "
+        f"{'QI changed':>10}  misses"
+    )
     for name, columns in labels.items():
         if args.tables and not any(t in name for t in args.tables):
             continue
@@ -148,13 +151,15 @@ def main(argv: list[str] | None = None) -> int:
             total[3] += clinical
             recall = f"{found}/{ids} {found / ids:4.0%}" if ids else "-"
             loss = f"{lost}/{clinical} {lost / clinical:4.0%}" if clinical else "-"
+            quasi = "{}/{}".format(*result["quasi-identifier"][:2])
             notes = []
             if missed:
                 notes.append("missed " + ", ".join(missed))
             if losses:
                 notes.append("lost " + ", ".join(losses))
             print(
-                f"{split:8} {kind:7} {name:62} {recall:>12} {loss:>12}  {'; '.join(notes)}"
+                f"{split:8} {kind:7} {name:62} {recall:>12} {loss:>12} {quasi:>10}  "
+                f"{'; '.join(notes)}"
                 f"  ({time.perf_counter() - started:.1f}s)",
                 flush=True,
             )

@@ -114,7 +114,7 @@ def _coordinates(numbers: list[float]) -> Guess | None:
         and high <= 180
         and high - low <= 30
         and abs(mean) >= 1
-        and distinct >= 0.5
+        and (distinct >= 0.5 or len(set(numbers)) >= 50)
     ):
         return Guess(
             ent.GEO_COORDINATE,
@@ -199,6 +199,8 @@ _DATE_SHAPES = tuple(
         r"(?i)(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ -/]\d{2,4}",
     )
 )
+_CODE = re.compile(r"[A-Za-z]\w*|(?!-?\d+\.\d+$)(?=.*\d)[\w][\w ./+-]{2,23}")
+"""A single word (a user name) or a short code holding a digit (postal code, id number)."""
 _NAME_WORD = re.compile(r"[A-ZÀ-Þ][\w'’.&-]*|&|and|of|the|de|la|van|von")
 
 
@@ -299,14 +301,14 @@ def _secret_or_code(values: Sequence[str]) -> Guess | None:
 
     share = _share(values, mixed)
     if share < 0.5:
-        words = _share(values, lambda v: " " not in v and any(c.isalpha() for c in v))
+        words = _share(values, lambda v: bool(_CODE.fullmatch(v)) and v.count(" ") <= 4)
         if words >= 0.9 and len(set(values)) >= 50:
             return Guess(
                 ent.RECORD_ID,
                 words,
                 False,
                 f"{words:.0%} of values are unique single words or codes (user names, "
-                "postal codes, keys)",
+                "postal codes, id numbers)",
             )
         return None
     cases = _share(values, lambda v: any(c.islower() for c in v) and any(c.isupper() for c in v))
@@ -348,7 +350,7 @@ def _initials(values: Sequence[str]) -> Guess | None:
 def _names(values: Sequence[str]) -> Guess | None:
     """Many different short capitalised phrases: names of people, employers or places."""
     distinct = set(values)
-    if len(distinct) < 50 or len(distinct) < 0.3 * len(values):
+    if len(distinct) < 50 or len(distinct) < 0.15 * len(values):
         return None
 
     def capitalised(v: str) -> bool:
