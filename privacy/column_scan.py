@@ -159,6 +159,7 @@ class _ColumnScan:
         self.analyzer = analyzer
         self.neutral = hints.neutral(name)
         self.header, self.hint = (None, None) if self.neutral else hints.entity(name)
+        self.suggested = self.header  # kept in the finding even when the values overrule it
         self.type = column.type
         self.value_type = self.type.value_type if pa.types.is_dictionary(self.type) else self.type
         self.notes: list[str] = []
@@ -406,7 +407,7 @@ class _ColumnScan:
             dtype=str(self.type),
             entity=entity,
             confidence=round(min(max(confidence, 0.0), 1.0), 3),
-            header_entity=self.header,
+            header_entity=self.suggested,
             values_sampled=sampled,
             values_matched=matched,
             entity_counts=dict(sorted((entity_counts or {}).items())),
