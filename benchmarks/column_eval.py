@@ -19,7 +19,9 @@ Safe Harbor policy, no pseudonym key), twice: with its real headers and with neu
 * clinical loss: clinical columns the plan drops or transforms / clinical columns
   (a ``top_code`` that changes nothing still counts as a loss: the plan is what is scored);
 
-and the columns behind every miss. ``--split`` marks the tables looked at while the detectors
+and the columns behind every miss. A column with no value in the sample (the whole column, for
+tables of up to ``sample_rows`` rows) is listed as empty and not scored: nothing of it can be
+published. The ``split`` column marks the tables looked at while the detectors
 were written (``dev``) apart from the others (``held-out``, never scanned while tuning).
 
     python benchmarks/column_eval.py [--tables SUBSTRING ...] [--headers real|neutral|both]
@@ -94,8 +96,12 @@ def evaluate(table: pa.Table, labels: dict[str, str], neutral: bool) -> dict:
     spec = ReleaseSpec(dataset="t", source=SourceSpec(path=Path("t.csv")))
     plan = make_plan(spec, report, load_policy("safe_harbor"), pseudonym_key_available=False)
     result = {"identifier": [0, 0, []], "clinical": [0, 0, []], "quasi-identifier": [0, 0, []]}
+    result["empty"] = []
     for name in names:
         category = labels[name]
+        if table.column(name).null_count == len(table):
+            result["empty"].append(name)  # nothing to publish, nothing to judge
+            continue
         action = plan.for_column(renamed[name]).action
         changed = action != "keep"
         counts = result[category]
@@ -157,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
                 notes.append("missed " + ", ".join(missed))
             if losses:
                 notes.append("lost " + ", ".join(losses))
+            if result["empty"]:
+                notes.append("empty, not scored: " + ", ".join(result["empty"]))
             print(
                 f"{split:8} {kind:7} {name:62} {recall:>12} {loss:>12} {quasi:>10}  "
                 f"{'; '.join(notes)}"

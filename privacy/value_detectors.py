@@ -137,7 +137,7 @@ def _row_numbers(numbers: list[float]) -> Guess | None:
     long = sum(1 for v in numbers if abs(v) >= 1e11) / len(numbers)
     if long >= 0.95 and len(set(numbers)) >= 0.8 * len(numbers):
         return Guess(ent.RECORD_ID, long, True, "values are nearly unique numbers of 12+ digits")
-    return _uniform_codes(numbers)
+    return None
 
 
 def _uniform_codes(numbers: list[float]) -> Guess | None:
@@ -178,7 +178,7 @@ def numeric_guess(values: Sequence[object]) -> Guess | None:
             return guess
     whole = [int(v) for v in numbers if v == int(v)]
     if len(whole) == len(numbers):
-        return _code_guess([str(v) for v in whole], from_integers=True)
+        return _code_guess([str(v) for v in whole], from_integers=True) or _uniform_codes(numbers)
     return None
 
 
@@ -186,6 +186,8 @@ def numeric_guess(values: Sequence[object]) -> Guess | None:
 
 _PUMA = re.compile(r"(\d{2})-?(\d{5})")
 _LICENCE = re.compile(r"[A-Z]{1,2}\d{6,9}[A-Z]?")
+_OID = re.compile(r"\d+(\.\d+){4,}")
+"""A dotted object identifier (DICOM study, series and instance UIDs)."""
 _HEX_ID = re.compile(r"[0-9A-Fa-f]{8,}")
 _DOMAIN = re.compile(r"(?i)(?:[a-z0-9-]+\.)+[a-z]{2,}")
 _DATE_SHAPES = tuple(
@@ -246,14 +248,21 @@ def _zip_codes(values: Sequence[str], *, from_integers: bool) -> Guess | None:
         return None
     leading = _share(values, lambda v: v.startswith("0") or "-" in v)
     repeats = len(set(values)) / len(values) <= 0.7
-    if leading > 0 or repeats:
+    regional = Counter(v[0] for v in values).most_common(1)[0][1] / len(values) >= 0.8
+    if leading > 0 or repeats or regional:
         confident = not from_integers and (leading > 0 or repeats)
         return Guess(
             ent.ZIP_CODE,
             shaped,
             confident,
             f"{shaped:.0%} of values have the shape of 5-digit ZIP codes"
-            + (" (with leading zeros)" if leading else " (repeating, as places do)"),
+            + (
+                " (with leading zeros)"
+                if leading
+                else " (repeating, as places do)"
+                if repeats
+                else " (sharing their first digit, as the ZIP codes of one region do)"
+            ),
         )
     return None
 
@@ -276,6 +285,9 @@ def _identifier_shapes(values: Sequence[str]) -> Guess | None:
             "(1-2 letters, 6-9 digits)",
         )
     distinct = len(set(values)) / len(values)
+    oids = _share(values, lambda v: bool(_OID.fullmatch(v)))
+    if oids >= 0.9 and distinct >= 0.9 and len(values) >= _MIN_VALUES:
+        return Guess(ent.RECORD_ID, oids, True, f"{oids:.0%} of values are unique dotted UIDs")
     hexes = _share(values, lambda v: bool(_HEX_ID.fullmatch(v)) and any(c.isdigit() for c in v))
     lettered = _share(values, lambda v: any(c in "abcdefABCDEF" for c in v))
     if hexes >= 0.9 and lettered >= 0.5 and len(values) >= _MIN_VALUES:

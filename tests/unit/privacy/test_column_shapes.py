@@ -267,3 +267,20 @@ def test_evidence_holds_no_values():
     finding = scan_one("c1", secrets)
     dumped = finding.model_dump_json()
     assert not any(s in dumped for s in secrets)
+
+
+def test_regional_zip_integers_fail_safe_and_incomes_do_not():
+    r = rng()
+    zips = [r.randint(68000, 69399) for _ in range(N)]  # one region: first digit shared
+    finding = scan_one("c1", zips, pa.int64())
+    assert finding.looks_like == "ZIP_CODE"
+    incomes = [min(99_999, max(10_000, int(r.lognormvariate(10.8, 0.5)))) for _ in range(N)]
+    assert scan_one("c2", incomes, pa.int64()).looks_like is None
+
+
+def test_dotted_uids_are_record_ids_and_repeated_class_uids_are_not():
+    r = rng()
+    uids = [f"1.2.840.99999999.{r.randint(1, 9)}.{r.randint(10**7, 10**8)}" for _ in range(N)]
+    assert scan_one("c1", uids).entity == "RECORD_ID"
+    classes = ["1.2.840.10008.5.1.4.1.1.1.1", "1.2.840.10008.5.1.4.1.1.2"] * (N // 2)
+    assert scan_one("c2", classes).entity is None
