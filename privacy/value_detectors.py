@@ -243,7 +243,10 @@ def _zip_codes(values: Sequence[str], *, from_integers: bool) -> Guess | None:
         return None
     shaped = _share(values, lambda v: bool(re.fullmatch(r"\d{5}(-\d{4})?", v)))
     if from_integers:
-        shaped = _share(values, lambda v: v.isdigit() and 10_000 <= int(v) <= 99_999)
+        shaped = _share(  # ZIP or ZIP+4 without its hyphen
+            values,
+            lambda v: v.isdigit() and (10_000 <= int(v) <= 99_999 or len(v) == 9),
+        )
     if shaped < 0.9:
         return None
     leading = _share(values, lambda v: v.startswith("0") or "-" in v)

@@ -274,6 +274,8 @@ def test_regional_zip_integers_fail_safe_and_incomes_do_not():
     zips = [r.randint(68000, 69399) for _ in range(N)]  # one region: first digit shared
     finding = scan_one("c1", zips, pa.int64())
     assert finding.looks_like == "ZIP_CODE"
+    zip9 = [z * 10_000 + r.randint(0, 9999) for z in zips]  # ZIP+4 stored as a number
+    assert scan_one("c3", zip9, pa.int64()).looks_like == "ZIP_CODE"
     incomes = [min(99_999, max(10_000, int(r.lognormvariate(10.8, 0.5)))) for _ in range(N)]
     assert scan_one("c2", incomes, pa.int64()).looks_like is None
 
