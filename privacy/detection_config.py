@@ -249,7 +249,7 @@ class DetectionConfig(BaseModel):
     @field_validator("neutral_hints")
     @classmethod
     def _neutral_hints_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        _check_hints("neutral_hints", value)
+        _check_hints("", value)
         return value
 
     @field_validator("name_locales")
@@ -284,7 +284,8 @@ def _check_hints(owner: str, hints: tuple[str, ...]) -> None:
         try:
             compile_hint(hint)
         except re.error as exc:
-            raise ValueError(f"{owner}: pattern {hint!r} is not a valid regex ({exc})") from None
+            where = f"{owner}: " if owner else ""
+            raise ValueError(f"{where}pattern {hint!r} is not a valid regex ({exc})") from None
 
 
 def load_detection_config(path: Path | None = None) -> DetectionConfig:
