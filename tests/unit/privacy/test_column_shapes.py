@@ -282,7 +282,7 @@ def test_regional_zip_integers_fail_safe_and_incomes_do_not():
 
 def test_dotted_uids_are_record_ids_and_repeated_class_uids_are_not():
     r = rng()
-    uids = [f"1.2.840.99999999.{r.randint(1, 9)}.{r.randint(10**7, 10**8)}" for _ in range(N)]
+    uids = [f"1.2.3.4444.{r.randint(1, 9)}.{r.randint(10**7, 10**8)}" for _ in range(N)]
     assert scan_one("c1", uids).entity == "RECORD_ID"
-    classes = ["1.2.840.10008.5.1.4.1.1.1.1", "1.2.840.10008.5.1.4.1.1.2"] * (N // 2)
+    classes = ["1.2.3.4.5.6.7", "1.2.3.4.5.6.8"] * (N // 2)
     assert scan_one("c2", classes).entity is None
