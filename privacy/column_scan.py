@@ -241,6 +241,9 @@ class _ColumnScan:
 
     def _guessed(self, guess: Guess, n: int, found: dict[str, int] | None = None) -> ColumnFinding:
         """A finding from a value shape: the entity if confident, else ``looks_like`` it."""
+        if self.neutral and (not guess.confident or guess.entity == ent.RECORD_ID):
+            self.notes.append(f"values resemble {guess.entity}, but the header names a code")
+            return self._result(None, 0.9, n, 0, dict(found or {}))
         matched = round(guess.share * n)
         counts = dict(found or {})
         counts[guess.entity] = max(counts.get(guess.entity, 0), matched)
@@ -344,7 +347,7 @@ class _ColumnScan:
                 dict(evidence.spans),
             )
         loose = string_guess(sample, after_presidio=True)
-        if loose is not None and not (self.neutral and loose.entity == ent.RECORD_ID):
+        if loose is not None:
             return self._guessed(loose, n, dict(evidence.found))
         self.notes.append(
             f"no identifier explains the values ({evidence.with_spans}/{n} hold any span); "

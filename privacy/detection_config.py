@@ -111,6 +111,8 @@ DEFAULT_NEUTRAL_HINTS: tuple[str, ...] = (
     "ndc", "prod srvc id", "icd\\d*", "icd\\d* (cm|pcs)", "cpt", "hcpcs", "snomed\\w*",
     "loinc", "rxnorm|rxcui", "drg", "ms drg", "(dx|px|diag|proc) (cd|code)",
     "country code", "(tele)?phone country code",
+    "^ codes? $", "(reason|procedure|diagnosis|condition|drug|medication|bodysite|modality|sop"
+    "|cvx|lab|test|vaccine) codes?",
 )  # fmt: skip
 """Headers that name a code or quantity that is no identifier (an NDC drug code is clinical)."""
 

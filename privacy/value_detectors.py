@@ -243,10 +243,11 @@ def _zip_codes(values: Sequence[str], *, from_integers: bool) -> Guess | None:
         return None
     shaped = _share(values, lambda v: bool(re.fullmatch(r"\d{5}(-\d{4})?", v)))
     if from_integers:
-        shaped = _share(  # ZIP or ZIP+4 without its hyphen
-            values,
-            lambda v: v.isdigit() and (10_000 <= int(v) <= 99_999 or len(v) == 9),
-        )
+        shaped = _share(values, lambda v: v.isdigit() and 10_000 <= int(v) <= 99_999)
+        nine = _share(values, lambda v: v.isdigit() and len(v) == 9)
+        snomed = _share(values, lambda v: v[-3:-1] == "00")  # SNOMED CT concept partition
+        if nine >= 0.9 and len(set(values)) >= 0.5 * len(values) and snomed < 0.5:
+            shaped = nine  # ZIP+4 stored without its hyphen: one per address, rarely repeated
     if shaped < 0.9:
         return None
     leading = _share(values, lambda v: v.startswith("0") or "-" in v)
