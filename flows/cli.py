@@ -131,15 +131,19 @@ def scan(
                     "spans: "
                     + ", ".join(f"{k} {v}" for k, v in sorted(finding.span_counts.items()))
                 )
+            detected = finding.entity or "—"
+            if finding.entity is None and finding.looks_like:
+                detected = f"unclassified, looks like {finding.looks_like}"
             table.add_row(
                 finding.column,
                 finding.dtype,
-                finding.entity or "—",
+                detected,
                 f"{finding.confidence:.2f}" if finding.entity else "",
                 "; ".join(evidence),
                 release_plan.for_column(finding.column).action,
             )
         out.print(table)
+        _print_steward_notes(report, release_plan)
         if write_spec is not None:
             _write_proposed_spec(write_spec, inputs, release_plan)
             out.print(f"Proposed spec written to {write_spec}", highlight=False)
@@ -433,6 +437,44 @@ def serve(
         from flows import schedule
 
         schedule.serve(schedule.scheduled_specs(specs), actor)
+
+
+def _print_steward_notes(report, release_plan) -> None:
+    """List the columns the plan fails safe on, and explain the age-90 cap of birth columns."""
+    suspects = [f for f in report.columns if f.entity is None and f.looks_like]
+    if suspects:
+        out.print(
+            "Unclassified columns the plan removes or generalises to be safe (keep one with "
+            '`columns.<name>: {action: keep, reason: "..."}` in the spec if it is not an '
+            "identifier):",
+            highlight=False,
+        )
+        for finding in suspects:
+            action = release_plan.for_column(finding.column).action
+            out.print(
+                f"  - {finding.column}: looks like {finding.looks_like} -> {action} "
+                f"({finding.evidence})",
+                soft_wrap=True,
+                highlight=False,
+            )
+    reference = release_plan.reference_date
+    for finding in report.columns:
+        cap = finding.birth_cap
+        if not cap.get("years_sampled"):
+            continue
+        line = (
+            f"Birth column {finding.column}: ages are computed at {reference.isoformat()} "
+            f"({release_plan.reference_date_reason}); at the release year "
+            f"{cap['in_90_plus_at_release']}/{cap['years_sampled']} sampled birth years fall "
+            f"in the single '90 or older' year {cap['release_year'] - 90}"
+        )
+        if "data_end_year" in cap:
+            line += (
+                f", at the table's latest date ({cap['data_end_year']}) "
+                f"{cap['in_90_plus_at_data_end']}. Set `reference_date` with a written "
+                "`reference_date_reason` to compute ages at the data's end instead"
+            )
+        out.print(line + ".", soft_wrap=True, highlight=False)
 
 
 def _write_proposed_spec(path: Path, inputs, release_plan) -> None:

@@ -29,7 +29,7 @@ KINDS: dict[str, Callable[[pa.DataType], bool]] = {
 ACCEPTS: dict[str, tuple[str, ...]] = {
     "redact": ("string",),
     "pseudonymize": tuple(KINDS),
-    "year": ("date", "timestamp", "string"),
+    "year": ("date", "timestamp", "string", "integer"),  # YYYYMMDD integers too
     "zip3": ("string", "integer"),
     "top_code": ("integer", "floating-point", "decimal"),
     "generalize (bins)": ("integer", "floating-point", "decimal"),
@@ -88,7 +88,7 @@ def accepts(key: str, kind: str) -> bool:
 DESCRIPTION: dict[str, str] = {
     "redact": "text (string) columns",
     "pseudonymize": "columns of a plain (not nested) type",
-    "year": "date, timestamp or text columns",
+    "year": "date, timestamp, text or integer (YYYYMMDD) columns",
     "zip3": "text or integer columns",
     "top_code": "numeric columns",
     "generalize (bins)": "numeric columns",

@@ -4,18 +4,21 @@ One :class:`~privacy.report.ColumnFinding` per column, from the column name (hea
 ``configs/detection.yaml``), the Arrow type, and a sample of values run through Presidio; the
 report holds counts and scores, never values.
 
-How a column is classified: the header hint, when there is one, names the entity (values that
-agree raise the confidence from 0.7 towards 1). Otherwise the values decide: an entity
-*explains* a value when its spans cover 60% of the value's letters and digits, and it must
-explain ``min_value_fraction`` of the sampled values. Dates and timestamps in Arrow date types
-need no sampling; numbers count only by header (or as 10-digit phone numbers).
+How a column is classified: the header is read as words (:mod:`privacy.headers`); a hint
+names the entity (values that agree raise the confidence from 0.7 towards 1), unless the
+values contradict it: a header naming an entity with a shape (SSN, phone, ZIP, IP ...) whose
+sampled values never have that shape is overruled. Otherwise the values decide: shapes and
+distributions (:mod:`privacy.value_detectors`: ages, YYYYMMDD dates, geography codes,
+coordinates, licence numbers, secrets ...) and Presidio, whose entity *explains* a value when
+its spans cover 60% of the value's letters and digits and must explain ``min_value_fraction``
+of the sampled values. A column whose values only resemble an identifier gets ``looks_like``
+and no entity: the planner fails safe on it. Every finding carries its ``evidence`` in words.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 
 import pyarrow as pa
 from presidio_analyzer import (
@@ -24,15 +27,15 @@ from presidio_analyzer import (
 
 from privacy import entities as ent
 from privacy.analyzer import describe_detector, get_analyzer
+from privacy.column_evidence import NUMERIC_CHECKS, Evidence, is_nanp_number, with_birth_caps
 from privacy.detection_config import DetectionConfig, load_detection_config
+from privacy.headers import HeaderHints, header_tokens
 from privacy.report import ColumnFinding, DetectionReport
 from privacy.spans import TextSpan
-from privacy.text_detection import analyze_texts, merge_spans
+from privacy.text_detection import analyze_texts
+from privacy.value_detectors import Guess, numeric_guess, string_guess, yyyymmdd_share
 
 __all__ = ["header_entity", "normalise_header", "scan_table"]
-
-_COVER = 0.6
-"""An entity *explains* a value when its spans cover this share of the value's characters."""
 
 _HEADER_ONLY = 0.7
 """Confidence of an entity suggested by the column name alone; values that agree add to it."""
@@ -80,6 +83,7 @@ def scan_table(
     for index, name in enumerate(table.column_names):
         scanner = _ColumnScan(name, table.column(index), config, analyzer, hints)
         findings.append(scanner.finding())
+    findings = with_birth_caps(table, findings)
     return DetectionReport(
         source=source_name,
         rows_sampled=table.num_rows,
@@ -97,83 +101,45 @@ def normalise_header(name: str) -> str:
     return _NON_WORD.sub("_", _CAMEL.sub("_", name.strip()).lower()).strip("_")
 
 
-_HINT_CACHE: dict[str, list[tuple[str, list[re.Pattern[str]]]]] = {}
+_HINT_CACHE: dict[str, HeaderHints] = {}
 
 
-def _compiled_hints(config: DetectionConfig) -> list[tuple[str, list[re.Pattern[str]]]]:
-    key = repr(config.header_hints)
+def _compiled_hints(config: DetectionConfig) -> HeaderHints:
+    key = repr((config.header_hints, config.neutral_hints))
     if key not in _HINT_CACHE:
-        _HINT_CACHE[key] = [
-            (entity, [re.compile(p) for p in patterns])
-            for entity, patterns in config.header_hints.items()
-        ]
+        _HINT_CACHE[key] = HeaderHints(config.header_hints, config.neutral_hints)
     return _HINT_CACHE[key]
 
 
 def header_entity(name: str, config: DetectionConfig | None = None) -> str | None:
-    """The entity that a column's name suggests (first matching header hint), if any."""
+    """The entity that a column's name suggests (first matching header hint), if any.
+
+    A header that a neutral hint matches (an NDC, a phone's country code) suggests none.
+    """
     config = config if config is not None else load_detection_config()
-    return _header_entity(name, _compiled_hints(config))
+    hints = _compiled_hints(config)
+    if hints.neutral(name):
+        return None
+    return hints.entity(name)[0]
 
 
-def _header_entity(name: str, hints: list[tuple[str, list[re.Pattern[str]]]]) -> str | None:
-    header = normalise_header(name)
-    for entity, patterns in hints:
-        if any(p.search(header) for p in patterns):
-            return entity
-    return None
+_SHAPED = frozenset(
+    {
+        ent.US_SSN,
+        ent.IP_ADDRESS,
+        ent.EMAIL_ADDRESS,
+        ent.PHONE_NUMBER,
+        ent.FAX_NUMBER,
+        ent.ZIP_CODE,
+        ent.GEO_COORDINATE,
+        ent.URL,
+    }
+)
+"""Entities whose values have a recognisable shape: a header naming one of them is overruled
+when none of at least ``_OVERRULE_MIN`` sampled values has it."""
 
-
-@dataclass
-class _Evidence:
-    """What the sampled values of one column showed (counts weighted by value frequency)."""
-
-    found: Counter[str] = field(default_factory=Counter)  # values in which an entity occurs
-    explained: Counter[str] = field(default_factory=Counter)  # values an entity covers
-    score: Counter[str] = field(default_factory=Counter)  # summed best score when explained
-    spans: Counter[str] = field(default_factory=Counter)  # spans per entity (free text)
-    with_spans: int = 0  # values holding any span
-    # Per distinct value: (weight, number of letters/digits, entity -> positions covered).
-    coverage: list[tuple[int, int, dict[str, frozenset[int]]]] = field(default_factory=list)
-
-    sampled: int = 0  # values examined (with repeats)
-
-    def add(self, value: str, spans: list[TextSpan], weight: int) -> None:
-        """Count the spans found in ``value``, which occurs ``weight`` times in the sample."""
-        self.sampled += weight
-        merged = merge_spans(spans)
-        if merged:
-            self.with_spans += weight
-        for span in merged:
-            self.spans[span.entity] += weight
-        letters = {i for i, c in enumerate(value) if c.isalnum()}
-        covered: dict[str, frozenset[int]] = {}
-        for entity in sorted({s.entity for s in spans}):
-            self.found[entity] += weight
-            own = [s for s in spans if s.entity == entity]
-            positions = {i for s in own for i in range(s.start, s.end)}
-            covered[entity] = frozenset(positions & letters)
-            if letters and len(covered[entity]) / len(letters) >= _COVER:
-                self.explained[entity] += weight
-                self.score[entity] += weight * max(s.score for s in own)
-        self.coverage.append((weight, len(letters), covered))
-
-    def best(self) -> str | None:
-        """The entity explaining the most values (ties: higher total score, then name)."""
-        return max(
-            self.explained, key=lambda e: (self.explained[e], self.score[e], e), default=None
-        )
-
-    def explained_by(self, entities: frozenset[str]) -> int:
-        """Values whose letters and digits the spans of ``entities`` together cover."""
-        total = 0
-        for weight, letters, covered in self.coverage:
-            union: set[int] = set()
-            for entity in entities & covered.keys():
-                union |= covered[entity]
-            if letters and len(union) / letters >= _COVER:
-                total += weight
-        return total
+_OVERRULE_MIN = 10
+"""Sampled values needed before values may overrule a header."""
 
 
 class _ColumnScan:
@@ -185,15 +151,24 @@ class _ColumnScan:
         column: pa.ChunkedArray,
         config: DetectionConfig,
         analyzer: AnalyzerEngine,
-        hints: list[tuple[str, list[re.Pattern[str]]]],
+        hints: HeaderHints,
     ) -> None:
         self.name = name
         self.column = column
         self.config = config
         self.analyzer = analyzer
-        self.header = _header_entity(name, hints)
+        self.neutral = hints.neutral(name)
+        self.header, self.hint = (None, None) if self.neutral else hints.entity(name)
+        self.suggested = self.header  # kept in the finding even when the values overrule it
         self.type = column.type
         self.value_type = self.type.value_type if pa.types.is_dictionary(self.type) else self.type
+        self.notes: list[str] = []
+        if self.neutral:
+            self.notes.append(f"header names no identifier (hint '{self.neutral}')")
+        elif self.hint:
+            self.notes.append(f"header suggests {self.header} (hint '{self.hint}')")
+        else:
+            self.notes.append("header suggests nothing")
 
     def finding(self) -> ColumnFinding:
         t = self.value_type
@@ -217,30 +192,66 @@ class _ColumnScan:
     def _dates(self) -> ColumnFinding:
         sampled = min(len(self.column) - self.column.null_count, self.config.sample_rows)
         entity = ent.BIRTH_DATE if self.header == ent.BIRTH_DATE else ent.DATE_TIME
+        self.notes.append("values are typed dates")
         return self._result(entity, 0.95, sampled, sampled, {entity: sampled})
 
     def _numbers(self) -> ColumnFinding:
         values = self._sample()
-        checks = _NUMERIC_CHECKS.get(self.header or "")
+        n = len(values)
+        if self.header in (ent.DATE_TIME, ent.BIRTH_DATE) and values:
+            share = yyyymmdd_share(values)
+            if share >= 0.5:
+                self.notes.append(f"{share:.0%} of values are YYYYMMDD dates")
+                matched = round(share * n)
+                return self._result(
+                    self.header, _HEADER_ONLY + 0.3 * share, n, matched, {self.header: matched}
+                )
         if self.header is not None and self.header != ent.FREE_TEXT:
+            checks = NUMERIC_CHECKS.get(self.header)
             matched = sum(1 for v in values if checks(v)) if checks else 0
-            share = matched / len(values) if values and checks else 0.0
-            counts = {self.header: matched} if matched else {}
-            return self._result(
-                self.header, _HEADER_ONLY + 0.3 * share, len(values), matched, counts
-            )
+            if self.header in _SHAPED and checks and n >= _OVERRULE_MIN and matched == 0:
+                self.notes.append(f"but 0/{n} values have the shape of {self.header}: overruled")
+                self.header = None
+            else:
+                share = matched / n if values and checks else 0.0
+                counts = {self.header: matched} if matched else {}
+                if checks:
+                    self.notes.append(f"{matched}/{n} values fit {self.header}")
+                return self._result(self.header, _HEADER_ONLY + 0.3 * share, n, matched, counts)
         if values and pa.types.is_integer(self.value_type):
-            phones = sum(1 for v in values if _is_nanp_number(v))
-            share = phones / len(values)
+            phones = sum(1 for v in values if is_nanp_number(v))
+            share = phones / n
             if share >= max(self.config.min_value_fraction, 0.9):
+                self.notes.append(f"{phones}/{n} values are 10-digit phone numbers")
                 return self._result(
                     ent.PHONE_NUMBER,
                     0.4 + 0.6 * share * 0.6,
-                    len(values),
+                    n,
                     phones,
                     {ent.PHONE_NUMBER: phones},
                 )
-        return self._result(None, 1.0, len(values), 0)
+        guess = numeric_guess(values) if values else None
+        if guess is not None:
+            return self._guessed(guess, n)
+        if values:
+            self.notes.append(
+                f"0/{n} values are dates, ages, coordinates, record numbers, geography or ZIP codes"
+            )
+        return self._result(None, 1.0, n, 0)
+
+    def _guessed(self, guess: Guess, n: int, found: dict[str, int] | None = None) -> ColumnFinding:
+        """A finding from a value shape: the entity if confident, else ``looks_like`` it."""
+        if self.neutral and (not guess.confident or guess.entity == ent.RECORD_ID):
+            self.notes.append(f"values resemble {guess.entity}, but the header names a code")
+            return self._result(None, 0.9, n, 0, dict(found or {}))
+        matched = round(guess.share * n)
+        counts = dict(found or {})
+        counts[guess.entity] = max(counts.get(guess.entity, 0), matched)
+        if guess.confident:
+            self.notes.append(guess.why)
+            return self._result(guess.entity, 0.5 + 0.4 * guess.share, n, matched, counts)
+        self.notes.append(f"unclassified, {guess.why}")
+        return self._result(None, 0.5, n, 0, counts, looks_like=guess.entity)
 
     def _strings(self) -> ColumnFinding:
         sample = [v.strip() for v in self._sample() if isinstance(v, str) and v.strip()]
@@ -250,6 +261,18 @@ class _ColumnScan:
             return self._result(
                 self.header if hinted else None, _HEADER_ONLY if hinted else 1.0, 0, 0
             )
+        if self.header in (ent.DATE_TIME, ent.BIRTH_DATE):
+            share = yyyymmdd_share(sample)
+            if share >= 0.5:
+                self.notes.append(f"{share:.0%} of values are YYYYMMDD dates")
+                m = round(share * len(sample))
+                return self._result(
+                    self.header, 0.7 + 0.3 * share, len(sample), m, {self.header: m}
+                )
+        if not hinted and not free_header:
+            shaped = string_guess(sample, after_presidio=False)
+            if shaped is not None:
+                return self._guessed(shaped, len(sample))
         ft = self.config.free_text
         n = len(sample)
         looks_free = (
@@ -267,15 +290,27 @@ class _ColumnScan:
         if hinted:
             family = _FAMILIES.get(self.header, frozenset({self.header}))
             matched = evidence.explained_by(family)
-            return self._result(
-                self.header,
-                _HEADER_ONLY + 0.3 * matched / n,
-                n,
-                matched,
-                dict(evidence.found),
+            overrule = n >= _OVERRULE_MIN and (
+                (self.header in _SHAPED and matched == 0)
+                or (
+                    header_tokens(self.name) == ("name",)
+                    and not any(evidence.found.get(e) for e in family)
+                )
             )
+            if not overrule:
+                self.notes.append(f"{matched}/{n} values fit {self.header}")
+                return self._result(
+                    self.header,
+                    _HEADER_ONLY + 0.3 * matched / n,
+                    n,
+                    matched,
+                    dict(evidence.found),
+                )
+            self.notes.append(f"but 0/{n} values have the shape of {self.header}: overruled")
+            self.header = None
         if free_header or looks_free:
             share = evidence.with_spans / n
+            self.notes.append(f"free text: {evidence.with_spans}/{n} values hold identifier spans")
             return self._result(
                 ent.FREE_TEXT,
                 (0.8 if free_header else 0.6) + 0.2 * share,
@@ -285,10 +320,14 @@ class _ColumnScan:
                 dict(evidence.spans),
             )
         best = evidence.best()
+        if best == ent.RECORD_ID and self.neutral:
+            self.notes.append("values look like codes, as the header says")
+            best = None
         if best is not None:
             share = evidence.explained[best] / n
             if share >= self.config.min_value_fraction:
                 mean_score = evidence.score[best] / evidence.explained[best]
+                self.notes.append(f"{evidence.explained[best]}/{n} values are {best}")
                 return self._result(
                     best,
                     0.4 + 0.6 * share * mean_score,
@@ -298,6 +337,7 @@ class _ColumnScan:
                 )
         span_share = evidence.with_spans / n
         if mean_words >= 2 and span_share >= ft.min_span_fraction:
+            self.notes.append(f"short text: {evidence.with_spans}/{n} values hold spans")
             return self._result(
                 ent.FREE_TEXT,
                 0.5 + 0.5 * span_share,
@@ -306,6 +346,13 @@ class _ColumnScan:
                 dict(evidence.found),
                 dict(evidence.spans),
             )
+        loose = string_guess(sample, after_presidio=True)
+        if loose is not None:
+            return self._guessed(loose, n, dict(evidence.found))
+        self.notes.append(
+            f"no identifier explains the values ({evidence.with_spans}/{n} hold any span); "
+            "not dates, geography codes, licence numbers, secrets or names by shape"
+        )
         return self._result(None, round(1.0 - span_share, 3), n, 0, dict(evidence.found))
 
     # -- helpers ------------------------------------------------------------------------
@@ -323,7 +370,7 @@ class _ColumnScan:
             values = values.take(pa.array([i * n // k for i in range(k)], type=pa.int64()))
         return values.to_pylist()
 
-    def _evidence(self, sample: list[str], *, settle_early: bool) -> _Evidence:
+    def _evidence(self, sample: list[str], *, settle_early: bool) -> Evidence:
         """Analyse the distinct values of ``sample`` (weighted by their repeats).
 
         With ``settle_early``, the sample is taken in interleaved rounds of about
@@ -332,7 +379,7 @@ class _ColumnScan:
         """
         context = [w for w in normalise_header(self.name).split("_") if w.isalpha()] or None
         rounds = -(-len(sample) // _EVIDENCE_SAMPLE) if settle_early else 1
-        evidence = _Evidence()
+        evidence = Evidence()
         spans_of: dict[str, list[TextSpan]] = {}
         for r in range(rounds):
             counts = Counter(sample[r::rounds])
@@ -356,51 +403,18 @@ class _ColumnScan:
         matched: int,
         entity_counts: dict[str, int] | None = None,
         span_counts: dict[str, int] | None = None,
+        looks_like: str | None = None,
     ) -> ColumnFinding:
         return ColumnFinding(
             column=self.name,
             dtype=str(self.type),
             entity=entity,
             confidence=round(min(max(confidence, 0.0), 1.0), 3),
-            header_entity=self.header,
+            header_entity=self.suggested,
             values_sampled=sampled,
             values_matched=matched,
             entity_counts=dict(sorted((entity_counts or {}).items())),
             span_counts=dict(sorted((span_counts or {}).items())),
+            looks_like=looks_like,
+            evidence="; ".join(self.notes),
         )
-
-
-def _is_nanp_number(value: object) -> bool:
-    """A 10-digit North American number (or 11 digits with country code 1), NANP rules."""
-    digits = str(value)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    return len(digits) == 10 and digits[0] in "23456789" and digits[3] in "23456789"
-
-
-def _in_range(low: float, high: float):
-    def check(value: object) -> bool:
-        try:
-            return low <= float(value) <= high  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return False
-
-    return check
-
-
-def _is_zip(value: object) -> bool:
-    try:
-        number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return False
-    return 501 <= number <= 99999 or 5_010_000 <= number <= 999_999_999
-
-
-_NUMERIC_CHECKS = {
-    ent.ZIP_CODE: _is_zip,
-    ent.AGE: _in_range(0, 125),
-    ent.GEO_COORDINATE: _in_range(-180, 180),
-    ent.PHONE_NUMBER: _is_nanp_number,
-    ent.FAX_NUMBER: _is_nanp_number,
-}
-"""Plausibility checks of numeric values under a header hint (evidence only)."""

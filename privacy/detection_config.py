@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from privacy.entities import FREE_TEXT, IDENTIFIER_ENTITIES
 from privacy.errors import SpecError
+from privacy.headers import compile_hint
 
 CONFIG_DIR: Traversable = files("configs")
 """The shipped ``configs`` package data (found by importlib.resources, installed or not)."""
@@ -33,105 +34,89 @@ HINT_ENTITIES: tuple[str, ...] = (*sorted(IDENTIFIER_ENTITIES), FREE_TEXT)
 """Entities a header hint may name."""
 
 DEFAULT_HEADER_HINTS: dict[str, tuple[str, ...]] = {
-    # Order matters: the first entity whose pattern matches the normalised header wins
-    # (``email_address`` is an email before it is an address, ``birthplace`` a place).
-    "US_SSN": (r"ssn", r"social_?sec",),
-    "EMAIL_ADDRESS": (r"e_?mail",),
+    # Order matters: the first entity with a hint matching the header's tokens wins
+    # (``email address`` is an email before it is an address, ``birth place`` a place).
+    # Each hint is a sequence of whole-token regexes; ^ and $ anchor it (privacy.headers).
+    "US_SSN": ("ssn", "social sec\\w*", "national id", "nationalid"),
+    "EMAIL_ADDRESS": ("e?mail", "e mail"),
     "URL": (
-        r"(^|_)(url|uri|website|web_?site|web_?page|homepage)s?(_|$)",
-        r"^(web_?)?domain(_?name)?s?$",
-        r"^host_?name$",
+        "(url|uri|website|webpage|homepage)s?", "web (site|page)s?", "home page",
+        "^ (web)? domains? (name)? $", "host name", "hostname",
     ),
-    "IP_ADDRESS": (r"(^|_)ip(v4|v6)?(_?addr(ess)?)?(_|$)",),
-    "FAX_NUMBER": (r"fax",),
-    # A phone's country code alone ("TelephoneCountryCode": 1, 44) is no identifier.
-    "PHONE_NUMBER": (
-        r"phone(?!_country_code$)",
-        r"(^|_)(tel|telephone|mobile|cell|pager)(_(?!country_code$)|$)",
-    ),
+    "IP_ADDRESS": ("^ ip (v4|v6)? (addr|address)? $", "ip (addr|address)", "ipv4|ipv6|ipaddr"),
+    "FAX_NUMBER": ("fax",),
+    "PHONE_NUMBER": ("(tele)?phone", "tel", "mobile", "cell", "pager", "cellphone"),
     "MEDICAL_RECORD_NUMBER": (
-        r"(^|_)mrn(_|$)",
-        r"medical_?rec(ord)?",
-        r"(^|_)mr_?(no|num|number)(_|$)",
-        r"chart_?(no|num|number|id)",
+        "mrn", "medical rec(ord)?s?", "^ mr (no|num|number) $", "chart (no|num|number|id)",
     ),
     "HEALTH_PLAN_ID": (
-        r"member_?(id|no|num|number)",
-        r"^member$",
-        r"beneficiary",
-        r"subscriber",
-        r"plan_?id",
-        r"policy_?(id|no|num|number)",
-        r"insurance_?(id|no|num|number)",
-        r"(^|_)(mbi|hicn|medicaid_?id|medicare_?id)(_|$)",
+        "member (id|no|num|number)", "memberid", "^ member $", "beneficiary", "subscriber",
+        "plan id", "policy (id|no|num|number)", "insurance (id|no|num|number)",
+        "mbi|hicn|hic", "(medicaid|medicare) id",
     ),
     "ACCOUNT_NUMBER": (
-        r"acct",
-        r"account",
-        r"(^|_)iban(_|$)",
-        r"credit_?card",
-        r"card_?(no|num)",
-        r"(^|_)cc_?(no|num|number)(_|$)",
-        r"(^|_)(cvv|cvc)2?(_|$)",
+        "acct", "account", "iban", "credit card", "card (no|num|number)",
+        "cc (no|num|number)", "^ cc $", "ccnumber", "cvv|cvc", "cc expires",
     ),
-    "VEHICLE_ID": (r"(^|_)vin(_|$)", r"vehicle", r"licen[cs]e_?plate", r"plate_?(no|num)"),
+    "VEHICLE_ID": ("vin", "vehicle", "licen[cs]e plate", "plate (no|num|number)"),
     "LICENSE_NUMBER": (
-        r"licen[cs]e",
-        r"(^|_)drivers?(_|$)",
-        r"passport",
-        r"certificate",
-        r"(^|_)(dea|npi|dl)(_|$)",
+        "licen[cs]e", "drivers?", "passport", "certificate", "dea|npi|dl",
     ),
-    "DEVICE_ID": (r"device", r"serial", r"(^|_)(udi|imei)(_|$)", r"mac_?addr"),
-    "BIOMETRIC_ID": (r"biometric", r"fingerprint", r"retina", r"(voice|face|palm)_?print",),
-    "PHOTO": (r"(^|_)(photo|photograph|image|picture|portrait|headshot|mugshot)s?(_|$)",),
-    "BIRTH_DATE": (r"(^|_)(dob|bdate)(_|$)", r"birth_?(date|day|dt)", r"date_?of_?birth"),
+    "DEVICE_ID": ("device", "serial", "udi|imei", "mac (addr|address)"),
+    "BIOMETRIC_ID": ("biometric", "fingerprints?", "retina", "(voice|face|palm) print"),
+    "PHOTO": ("(photo|photograph|image|picture|portrait|headshot|mugshot)s?",),
+    "BIRTH_DATE": ("dob|bdate|birthdate", "birth (date|day|dt)", "date of birth"),
     "DATE_TIME": (
-        r"date(_|$)",
-        r"(^|_)date",
-        r"(^|_)(dt|dttm|datetime|timestamp|time|dod)(_|$)",
+        "dates?", "dt|dttm|datetime|timestamp|time|dod", "date time", "time stamp",
     ),
-    "AGE": (r"(^|_)age(_|$)", r"(^|_)age_?(at|years|yrs)", r"years_?old"),
-    "ZIP_CODE": (r"zip", r"postal", r"post_?code", r"(^|_)zcta(_|$)"),
+    "AGE": ("age|agep|ages", "age (at|years|yrs)", "years old", "yrs|yrs old"),
+    "ZIP_CODE": ("zip|zipcode|zip5|zip4|zcta|zcta5", "postal", "post code", "postcode"),
     "GEO_COORDINATE": (
-        r"(^|_)(lat|lon|lng|latitude|longitude|coord|coords|coordinates|geo|geom|geometry)(_|$)",
+        "lat|lon|lng|latitude|longitude|coord|coords|coordinates|geo|geom|geometry",
     ),
     "LOCATION": (
-        r"(^|_)(city|county|town|township|borough|village|municipality|parish)(_|$)",
-        r"(^|_)(neighbou?rhood|district|precinct|tract|fips)(_|$)",
-        r"birth_?place",
-        r"place_?of_?birth",
-        r"hometown",
+        "city|county|town|township|borough|village|municipality|parish|hometown",
+        "neighbou?rhood|district|precinct|tract|fips|puma|cbsa|msa|blkgrp|geoid",
+        "block group", "birth place", "birthplace", "place of birth",
     ),
-    "STREET_ADDRESS": (r"address", r"(^|_)(street|addr|addr\d|po_?box)(_|$)",),
+    "STREET_ADDRESS": ("address|addr|addr\\d|street|streetaddress", "po box"),
+    "EMPLOYER": ("company|employer|employers|workplace", "work place", "organisation name"),
+    "SECRET": ("password|passwd|pwd|passphrase|secret|token|apikey", "api key", "pass word"),
     "PERSON": (
-        r"^(first|last|middle|maiden|given|family|sur|full|nick|patient|pt|provider|physician"
-        r"|doctor|nurse|clinician|attending|contact|mother|father|spouse|guardian|kin)?_?name$",
-        r"^(first|last|middle|maiden|surname|forename|fname|lname|mname)(_?\d)?$",
-        r"_(first|last|full|given|family|maiden)_?name$",
-        r"^name_(first|last|full|given|family)$",
-        r"^(name_)?(prefix|suffix|title|honorific)$",
-        r"^salutation$",
-        r"(^|_)maiden(_|$)",
-        r"^(middle_?(initial|init|i)|initials?)$",
+        "^ (first|last|middle|maiden|given|family|sur|full|nick|patient|pt|provider"
+        "|physician|doctor|nurse|clinician|attending|contact|mother|mothers|father|spouse"
+        "|guardian|kin|owner)? name $",
+        "^ (first|last|middle|maiden|surname|forename|fname|lname|mname) (\\d+)? $",
+        "(first|last|full|given|family|maiden) name $",
+        "^ name (first|last|full|given|family) $",
+        "^ (name)? (prefix|suffix|title|honorific) $",
+        "^ salutation $",
+        "maiden",
+        "^ middle (initial|init|i) $",
+        "^ (middleinitial|initials?) $",
     ),
     "RECORD_ID": (
-        r"^id$",
-        r"_id$",
-        r"^id_",
-        r"uuid",
-        r"guid",
-        r"(^|_)uid(_|$)",
-        r"^(patient|subject|person|pat|encounter|visit|admission|hadm)(_?(id|key|no|num|nbr))?$",
-        r"(^|_)(user_?name|login|screen_?name)(_|$)",
+        "^ id $", "id $", "^ id", "uuid|guid|uid",
+        "^ (patient|subject|person|pat|encounter|visit|admission|hadm)"
+        " (id|key|no|num|nbr)? $",
+        "user name", "username|login|screenname", "screen name",
     ),
     "FREE_TEXT": (
-        r"note",
-        r"comment",
-        r"(^|_)(text|narrative|remarks?|memo|free_?text|impression|findings|hpi|message)(_|$)",
+        "notes?", "comments?",
+        "text|narrative|remarks?|memo|freetext|impression|findings|hpi|message",
+        "free text",
     ),
 }  # fmt: skip
-"""Header hint patterns shipped in ``configs/detection.yaml`` (see :class:`DetectionConfig`)."""
+"""Header hints shipped in ``configs/detection.yaml`` (see :class:`DetectionConfig`)."""
+
+DEFAULT_NEUTRAL_HINTS: tuple[str, ...] = (
+    "ndc", "prod srvc id", "icd\\d*", "icd\\d* (cm|pcs)", "cpt", "hcpcs", "snomed\\w*",
+    "loinc", "rxnorm|rxcui", "drg", "ms drg", "(dx|px|diag|proc) (cd|code)",
+    "country code", "(tele)?phone country code",
+    "^ codes? $", "(reason|procedure|diagnosis|condition|drug|medication|bodysite|modality|sop"
+    "|cvx|lab|test|vaccine) codes?",
+)  # fmt: skip
+"""Headers that name a code or quantity that is no identifier (an NDC drug code is clinical)."""
 
 
 class FreeTextSettings(BaseModel):
@@ -240,9 +225,16 @@ class DetectionConfig(BaseModel):
     )
     header_hints: dict[str, tuple[str, ...]] = Field(
         default_factory=lambda: dict(DEFAULT_HEADER_HINTS),
-        description="Per entity, regexes searched in the normalised column name (lower case, "
-        "words joined by '_'; camelCase split). The first entity in file order that matches "
-        "is the column's header entity.",
+        description="Per entity, hints matched against the words of a column name (split at "
+        "camelCase, digits and punctuation; glued known words split too): each hint is a "
+        "sequence of whole-word regexes separated by spaces, `(...)?` optional, ^ and $ "
+        "anchors. The first entity in file order with a matching hint is the header entity.",
+    )
+    neutral_hints: tuple[str, ...] = Field(
+        default=DEFAULT_NEUTRAL_HINTS,
+        description="Hints (same syntax) for headers that name a code or quantity that is no "
+        "identifier (NDC, ICD, country code): such a header suggests no entity, and the "
+        "values alone must show one.",
     )
 
     @field_validator("header_hints")
@@ -255,13 +247,13 @@ class DetectionConfig(BaseModel):
                 raise ValueError(
                     f"unknown entity {entity!r}; allowed values: {', '.join(HINT_ENTITIES)}"
                 )
-            for pattern in patterns:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise ValueError(
-                        f"{entity}: pattern {pattern!r} is not a valid regex ({exc})"
-                    ) from None
+            _check_hints(entity, patterns)
+        return value
+
+    @field_validator("neutral_hints")
+    @classmethod
+    def _neutral_hints_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _check_hints("", value)
         return value
 
     @field_validator("name_locales")
@@ -289,6 +281,15 @@ class DetectionConfig(BaseModel):
                 "codes such as 'US', 'CA', 'GB'"
             )
         return value
+
+
+def _check_hints(owner: str, hints: tuple[str, ...]) -> None:
+    for hint in hints:
+        try:
+            compile_hint(hint)
+        except re.error as exc:
+            where = f"{owner}: " if owner else ""
+            raise ValueError(f"{where}pattern {hint!r} is not a valid regex ({exc})") from None
 
 
 def load_detection_config(path: Path | Traversable | None = None) -> DetectionConfig:

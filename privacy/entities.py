@@ -31,11 +31,16 @@ ZIP_CODE = "ZIP_CODE"
 DATE_TIME = "DATE_TIME"
 BIRTH_DATE = "BIRTH_DATE"
 AGE = "AGE"
+EMPLOYER = "EMPLOYER"
+"""The name of an individual's employer (Safe Harbor (A) covers names of employers)."""
+SECRET = "SECRET"
+"""A password, access token or API key: a code that identifies and unlocks an account."""
 FREE_TEXT = "FREE_TEXT"
 """Not an identifier itself: a column of free text in which identifiers are found span by span."""
 
 HIPAA_CATEGORY: dict[str, str] = {
     PERSON: "(A) names",
+    EMPLOYER: "(A) names",
     STREET_ADDRESS: "(B) geographic subdivisions smaller than a state",
     LOCATION: "(B) geographic subdivisions smaller than a state",
     GEO_COORDINATE: "(B) geographic subdivisions smaller than a state",
@@ -58,14 +63,15 @@ HIPAA_CATEGORY: dict[str, str] = {
     BIOMETRIC_ID: "(P) biometric identifiers",
     PHOTO: "(Q) full-face photographs and comparable images",
     RECORD_ID: "(R) any other unique identifying number, characteristic, or code",
+    SECRET: "(R) any other unique identifying number, characteristic, or code",
 }
 
 IDENTIFIER_ENTITIES: frozenset[str] = frozenset(HIPAA_CATEGORY)
 """Every entity that is a Safe Harbor identifier (all but ``FREE_TEXT``)."""
 
-SPAN_ENTITIES: frozenset[str] = IDENTIFIER_ENTITIES - {PHOTO, BIOMETRIC_ID}
+SPAN_ENTITIES: frozenset[str] = IDENTIFIER_ENTITIES - {PHOTO, BIOMETRIC_ID, EMPLOYER, SECRET}
 """Entities that can be found as spans inside free text."""
 
-ROW_LINKED_ENTITIES: frozenset[str] = SPAN_ENTITIES - {AGE}
+ROW_LINKED_ENTITIES: frozenset[str] = (SPAN_ENTITIES | {EMPLOYER, SECRET}) - {AGE}
 """Entities whose column values are also cut out of the same row's free text (not ages: a
 number such as 45 stands for too many other things in a note)."""

@@ -135,6 +135,11 @@ class ReleasePlan(BaseModel):
     reference_date: dt.date = Field(
         description="Date ages are computed at: birth years implying age > 89 are aggregated."
     )
+    reference_date_reason: str = Field(
+        default="the day of the release (default): the conservative choice, since every "
+        "person is at least as old today as at any earlier date",
+        description="Why this reference date: the default, or the steward's written reason.",
+    )
     columns: tuple[ColumnPlan, ...] = Field(
         description="One per source column; empty for a DP release (it releases no row)."
     )

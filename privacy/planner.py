@@ -47,12 +47,18 @@ def make_plan(
         else:
             plans.append(_from_policy(finding, policy, pseudonym_key_available))
     plans = _link_row_identifiers(plans, spec, where)
+    reference = spec.reference_date or today or dt.date.today()
+    plans = [_explain_birth_cap(p, report, reference, spec) for p in plans]
+    extra = {}
+    if spec.reference_date is not None and spec.reference_date_reason:
+        extra["reference_date_reason"] = f"set by the steward: {spec.reference_date_reason}"
     plan = ReleasePlan(
         dataset=spec.dataset,
         method="safe_harbor",
         subject_id=spec.subject_id,
-        reference_date=spec.reference_date or today or dt.date.today(),
+        reference_date=reference,
         columns=tuple(plans),
+        **extra,
     )
     if plan.needs_pseudonym_key and not pseudonym_key_available:
         asked = [c.column for c in plan.columns if c.action == "pseudonymize"]
@@ -143,11 +149,16 @@ def _from_override(
             f"`source.options.column_types` to read it as another type."
         )
     flagged = finding.entity is not None and finding.confidence >= policy.min_confidence
-    if action == "keep" and flagged and not override.reason:
+    suspect = finding.entity is None and finding.looks_like is not None
+    if action == "keep" and (flagged or suspect) and not override.reason:
+        what = (
+            f"flags as {finding.entity} (confidence {finding.confidence:.2f})"
+            if flagged
+            else f"could not classify but looks like {finding.looks_like}"
+        )
         raise SpecError(
-            f"{where}: `columns.{column}` keeps a column that detection flags as "
-            f"{finding.entity} (confidence {finding.confidence:.2f}), which {policy.name} "
-            f"requires removing. If detection is wrong, say why: "
+            f"{where}: `columns.{column}` keeps a column that detection {what}, which "
+            f"{policy.name} requires removing. If detection is wrong, say why: "
             f'`{column}: {{action: keep, reason: "..."}}`; otherwise choose drop, '
             "pseudonymize or a generalising action."
         )
@@ -156,6 +167,8 @@ def _from_override(
         reason += f": {override.reason}"
     if finding.entity is not None:
         reason += f" (detected {finding.entity}, confidence {finding.confidence:.2f})"
+    elif finding.looks_like is not None:
+        reason += f" (unclassified, looked like {finding.looks_like})"
     return ColumnPlan(
         column=column,
         action=action,
@@ -196,12 +209,13 @@ def _for_subject_id(finding: ColumnFinding, key_available: bool) -> ColumnPlan:
 
 
 def _from_policy(finding: ColumnFinding, policy: Policy, key_available: bool) -> ColumnPlan:
+    if finding.entity is None and finding.looks_like is not None:
+        return _fail_safe(finding, policy, key_available)
     if finding.entity is None or finding.confidence < policy.min_confidence:
-        evidence = _evidence(finding)
         return ColumnPlan(
             column=finding.column,
             action="keep",
-            reason=f"no identifier detected{evidence}",
+            reason=f"no identifier detected{_evidence(finding)}",
             entity=None,
         )
     rule: PolicyRule = policy.rules[finding.entity]
@@ -210,6 +224,13 @@ def _from_policy(finding: ColumnFinding, policy: Policy, key_available: bool) ->
     if action == "pseudonymize" and not key_available:
         action = rule.without_key or "drop"
         note = f"; {PSEUDONYM_KEY_ENV} is not set, so {action} instead of pseudonymize"
+    birth = rule.birth
+    if finding.entity == "DATE_TIME" and finding.header_entity is None and action == "year":
+        birth = True
+        note += (
+            "; the header does not say what these dates are, so birth years implying age 90+ "
+            "are aggregated in case they are birth dates"
+        )
     return ColumnPlan(
         column=finding.column,
         action=action,
@@ -220,17 +241,84 @@ def _from_policy(finding: ColumnFinding, policy: Policy, key_available: bool) ->
         entity=finding.entity,
         hipaa_category=HIPAA_CATEGORY.get(finding.entity),
         source="policy",
-        birth=rule.birth,
+        birth=birth,
         max_value=rule.max_value,
     )
 
 
+def _fail_safe(finding: ColumnFinding, policy: Policy, key_available: bool) -> ColumnPlan:
+    """A column that resembles an identifier without being classified: never kept silently."""
+    entity = finding.looks_like
+    assert entity is not None
+    rule = policy.rules.get(entity)
+    action = rule.action if rule is not None else "drop"
+    if action == "pseudonymize" and not key_available:
+        action = (rule.without_key if rule else None) or "drop"
+    if action in ("year", "zip3") and not actions.accepts(
+        action, actions.kind_of_dtype(finding.dtype)
+    ):
+        action = "drop"
+    return ColumnPlan(
+        column=finding.column,
+        action=action,
+        reason=(
+            f"{policy.name}: unclassified, looks like {entity}{_evidence(finding)} -> {action} "
+            f"(fail safe); if it is not, keep it with `{finding.column}: "
+            '{action: keep, reason: "..."}` in the spec'
+        ),
+        entity=entity,
+        hipaa_category=HIPAA_CATEGORY.get(entity),
+        source="policy",
+        birth=bool(rule and rule.birth),
+        max_value=rule.max_value if rule and action == "top_code" else None,
+    )
+
+
+def _explain_birth_cap(
+    item: ColumnPlan, report: DetectionReport, reference: dt.date, spec: ReleaseSpec
+) -> ColumnPlan:
+    """Say in a birth column's reason how many sampled years the 90+ cap collapses, and why."""
+    if item.action != "year" or not item.birth:
+        return item
+    try:
+        cap = report.finding(item.column).birth_cap
+    except KeyError:
+        return item
+    if not cap.get("years_sampled"):
+        return item
+    floor = reference.year - 90
+    at_reference = cap["in_90_plus_at_release"] if spec.reference_date is None else None
+    text = (
+        f"; age 90+ cap at the reference date {reference.isoformat()} "
+        f"({'the release day' if spec.reference_date is None else 'set by the steward'}): "
+        f"birth years up to {floor} are shown as {floor}"
+    )
+    if at_reference is not None:
+        text += f" ({at_reference}/{cap['years_sampled']} sampled values)"
+    if "data_end_year" in cap:
+        text += (
+            f"; at the table's latest date ({cap['data_end_year']}) "
+            f"{cap['in_90_plus_at_data_end']}/{cap['years_sampled']} sampled values are 90+"
+        )
+        if spec.reference_date is None:
+            text += (
+                "; to compute ages there instead, set `reference_date` with a written "
+                "`reference_date_reason`"
+            )
+    return item.model_copy(update={"reason": item.reason + text})
+
+
 def _evidence(finding: ColumnFinding, *, inside: bool = False) -> str:
     parts = []
-    if finding.header_entity:
-        parts.append(f"header suggests {finding.header_entity}")
-    if finding.values_sampled:
-        parts.append(f"{finding.values_matched}/{finding.values_sampled} sampled values matched")
+    if finding.evidence:
+        parts.append(finding.evidence)
+    else:
+        if finding.header_entity:
+            parts.append(f"header suggests {finding.header_entity}")
+        if finding.values_sampled:
+            parts.append(
+                f"{finding.values_matched}/{finding.values_sampled} sampled values matched"
+            )
     if not parts:
         return ""
     return ("; " if inside else " (") + "; ".join(parts) + ("" if inside else ")")

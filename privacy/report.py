@@ -30,6 +30,22 @@ class ColumnFinding(BaseModel):
         default_factory=dict,
         description="For free text: spans found per entity in the sampled values.",
     )
+    looks_like: str | None = Field(
+        default=None,
+        description="When `entity` is None: the identifier the values resemble without "
+        "settling it (the plan fails safe: it removes or generalises the column unless a "
+        "steward keeps it with a reason).",
+    )
+    evidence: str = Field(
+        default="",
+        description="What decided the verdict, in words and counts (never values): the header "
+        "hint, the value shapes found, the checks the values passed.",
+    )
+    birth_cap: dict[str, int] = Field(
+        default_factory=dict,
+        description="For birth dates: sampled years, how many fall in the 90+ category at the "
+        "release year, and at the latest year of the table's other dates.",
+    )
 
     @property
     def is_identifier(self) -> bool:

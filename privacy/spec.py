@@ -78,8 +78,8 @@ class SourceSpec(BaseModel):
     )
     format: Literal["csv", "parquet"] | None = Field(
         default=None,
-        description="csv or parquet; inferred from the suffix when omitted (a directory or a "
-        "suffix-less glob means Parquet partitions).",
+        description="csv or parquet; inferred from the suffix when omitted (a directory of "
+        "CSV files means CSV partitions; another directory or a suffix-less glob, Parquet).",
     )
     options: SourceOptions = Field(default_factory=SourceOptions)
 
@@ -88,7 +88,7 @@ class SourceSpec(BaseModel):
         if self.format is None:
             inferred = DATA_SUFFIXES.get(self.path.suffix.lower())
             if inferred is None and not self.path.suffix:
-                inferred = "parquet"  # a directory (or glob) of partitions
+                inferred = directory_format(self.path)  # a directory (or glob) of partitions
             if inferred is None:
                 raise ValueError(
                     f"cannot tell the format from the suffix {self.path.suffix!r}; "
@@ -96,6 +96,25 @@ class SourceSpec(BaseModel):
                 )
             object.__setattr__(self, "format", inferred)
         return self
+
+
+def directory_format(path: Path) -> Literal["csv", "parquet"]:
+    """The format of a directory of partitions: csv when it holds CSV files and no Parquet.
+
+    Hidden and ``_``-prefixed entries are ignored, as when the partitions are read. A path that
+    is no directory (a glob, or a folder not yet there) means Parquet.
+    """
+    if not path.is_dir():
+        return "parquet"
+    suffixes = {
+        p.suffix.lower()
+        for p in path.rglob("*")
+        if p.is_file()
+        and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+    }
+    if ".csv" in suffixes and not suffixes & {".parquet", ".pq"}:
+        return "csv"
+    return "parquet"
 
 
 def _shorthand_action(value: Any) -> Any:
@@ -230,13 +249,32 @@ class ReleaseSpec(BaseModel):
     reference_date: dt.date | None = Field(
         default=None,
         description="Date ages are computed at (birth years implying 90+ are aggregated). "
-        "Default: the day of the release.",
+        "Default: the day of the release. Needs `reference_date_reason`.",
+    )
+    reference_date_reason: str | None = Field(
+        default=None,
+        min_length=10,
+        description="Why ages are computed at `reference_date` rather than at the release, "
+        "e.g. 'the claims end on 2008-12-31; nobody is older in the data than on that day'. "
+        "Written into the plan and the manifest.",
     )
     k_anonymity: KAnonymitySpec | None = Field(
         default=None,
         description="k-anonymity parameters (quasi-identifiers, k, l, suppression); required "
         "by `method: k_anonymity` and only allowed with it.",
     )
+
+    @model_validator(mode="after")
+    def _reference_date_has_reason(self) -> ReleaseSpec:
+        if self.reference_date is not None and not self.reference_date_reason:
+            raise ValueError(
+                "`reference_date` moves the age-90 cap away from the release date, so it needs "
+                "a written `reference_date_reason` (e.g. 'the data end on that date'); remove "
+                "`reference_date` to compute ages at the release"
+            )
+        if self.reference_date_reason and self.reference_date is None:
+            raise ValueError("`reference_date_reason` is given without a `reference_date`")
+        return self
 
     @model_validator(mode="after")
     def _k_anonymity_section_fits_method(self) -> ReleaseSpec:
@@ -295,6 +333,8 @@ class ReleaseSpec(BaseModel):
         content = self.model_dump(
             mode="json", exclude={"schedule", "retain", "output", "description", "steward"}
         )
+        if content.get("reference_date_reason") is None:  # hashes of older specs stay valid
+            content.pop("reference_date_reason", None)
         canonical = json.dumps(content, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -319,7 +359,7 @@ def implicit_spec(data_path: Path) -> ReleaseSpec:
     pattern ends in ``.csv``); the dataset is then named after the directory.
     """
     if is_partitioned_path(data_path):
-        fmt = DATA_SUFFIXES.get(data_path.suffix.lower(), "parquet")
+        fmt = DATA_SUFFIXES.get(data_path.suffix.lower()) or directory_format(data_path)
         folder = data_path if data_path.is_dir() else glob_root(data_path)
         return ReleaseSpec(
             dataset=dataset_name_from_path(Path(folder.name or "dataset")),
@@ -373,7 +413,12 @@ def load_spec(path: Path) -> ReleaseSpec:
     except ValidationError as exc:
         raise SpecError(format_validation_error(path, exc)) from None
     base = path.resolve().parent
-    source = spec.source.model_copy(update={"path": (base / spec.source.path).resolve()})
+    resolved = (base / spec.source.path).resolve()
+    update: dict[str, Any] = {"path": resolved}
+    given = raw.get("source")
+    if isinstance(given, dict) and "format" not in given and not resolved.suffix:
+        update["format"] = directory_format(resolved)  # the folder is now found from the spec
+    source = spec.source.model_copy(update=update)
     output = (base / spec.output).resolve() if spec.output is not None else None
     kanon = spec.k_anonymity.resolved(base) if spec.k_anonymity is not None else None
     return spec.model_copy(update={"source": source, "output": output, "k_anonymity": kanon})

@@ -6,7 +6,8 @@ directly related to an individual" and requires "all ages over 89 and all elemen
 or older". :func:`to_year` does the first, :func:`cap_birth_years` the second.
 
 Text dates are parsed by trying each known format, vectorised, on the values still unparsed
-(see ``STRING_FORMATS``). Only the year is kept, so day/month order does not matter:
+(see ``STRING_FORMATS``); integers are YYYYMMDD dates (``20080101``, as in CMS claims files) or
+plain years. Only the year is kept, so day/month order does not matter:
 ``03/04/1950`` is 1950 whether it means March 4 or 3 April. Two-digit years (``3/4/50``) are
 ambiguous across centuries and are *not* parsed. A value that no format accepts becomes null;
 :func:`unparsed_count` counts such values so that the caller can report "n values could not be
@@ -71,7 +72,9 @@ def to_year(values: pa.Array) -> pa.Int32Array:
         values: ``date32``, ``date64``, ``timestamp`` (any unit; a time-zone-aware timestamp
             gives the year on the wall clock of its zone) or strings in one of
             ``STRING_FORMATS`` (surrounding whitespace is ignored; a time of day after the date
-            is skipped without being checked).
+            is skipped without being checked), or integers holding YYYYMMDD dates or years
+            (1000-9999; other numbers, and YYYYMMDD numbers that are no calendar date, give
+            null).
             A dictionary array of those is fine too.
 
     Returns:
@@ -79,7 +82,7 @@ def to_year(values: pa.Array) -> pa.Int32Array:
         so do strings that no format accepts (count them with :func:`unparsed_count`).
 
     Raises:
-        TypeError: ``values`` is neither a date, a timestamp nor a string array.
+        TypeError: ``values`` is neither a date, a timestamp, an integer nor a string array.
 
     """
     values = flat(values)
@@ -92,7 +95,27 @@ def to_year(values: pa.Array) -> pa.Int32Array:
         encoded = values.cast(pa.string()).dictionary_encode()
         years = _years_from_strings(encoded.dictionary)
         return pc.take(years, encoded.indices)
-    raise TypeError(f"to_year needs dates, timestamps or strings, got {kind}")
+    if pa.types.is_integer(kind):
+        return _years_from_integers(values)
+    raise TypeError(f"to_year needs dates, timestamps, integers or strings, got {kind}")
+
+
+def _years_from_integers(values: pa.Array) -> pa.Int32Array:
+    """YYYYMMDD integers (calendar-checked) and plain 4-digit years to years; others null."""
+    numbers = values.cast(pa.int64())
+    as_text = pc.cast(numbers, pa.string())
+    eight = pc.equal(pc.utf8_length(as_text), 8)
+    stamps = pc.strptime(
+        pc.if_else(eight, as_text, pa.scalar(None, pa.string())),
+        format="%Y%m%d",
+        unit="s",
+        error_is_null=True,
+    )
+    real = pc.equal(pc.strftime(stamps, format="%Y%m%d"), as_text)  # 19430230 is no date
+    from_dates = pc.if_else(real, pc.cast(pc.year(stamps), pa.int32()), None)
+    plain = pc.and_(pc.greater_equal(numbers, 1000), pc.less_equal(numbers, 9999))
+    from_years = pc.if_else(plain, pc.cast(numbers, pa.int32()), pa.scalar(None, pa.int32()))
+    return pc.coalesce(from_dates, from_years)
 
 
 def cap_birth_years(years: pa.Array, reference_year: int, max_age: int = 89) -> pa.Int32Array:

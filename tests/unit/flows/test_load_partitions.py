@@ -11,7 +11,7 @@ import pytest
 
 from flows.load import open_source, spread_sample
 from privacy.errors import SourceError
-from privacy.spec import SourceSpec, implicit_spec
+from privacy.spec import SourceSpec, implicit_spec, load_spec
 
 
 def write_parts(folder: Path, tables: list[pa.Table], fmt: str = "parquet") -> list[Path]:
@@ -52,6 +52,31 @@ def test_glob_selects_partitions_and_csv_partitions_work(tmp_path: Path) -> None
     assert source.format == "csv" and len(source.files) == 2
     zips = pa.Table.from_batches(list(source.batches())).column("zip").to_pylist()
     assert zips == ["00000", "00001", "00002", "00003"]  # leading zeros kept as text
+
+
+def test_directory_of_csv_files_is_a_csv_source(tmp_path: Path) -> None:
+    write_parts(tmp_path / "ds", [table(0, 2), table(2, 3)], fmt="csv")
+    (tmp_path / "ds" / "_SUCCESS").write_text("")
+    for source_spec in (implicit_spec(tmp_path / "ds").source, SourceSpec(path=tmp_path / "ds")):
+        assert source_spec.format == "csv"
+        source = open_source(source_spec)
+        assert source.format == "csv" and len(source.files) == 2
+        rows = pa.Table.from_batches(list(source.batches())).column("id").to_pylist()
+        assert rows == list(range(5))
+
+
+def test_directory_format_found_from_a_spec_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_parts(tmp_path / "data" / "ds", [table(0, 2)], fmt="csv")
+    spec_path = tmp_path / "release.yaml"
+    spec_path.write_text("dataset: ds\nsource:\n  path: data/ds\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the relative path resolves against the spec's folder
+    spec = load_spec(spec_path)
+    assert spec.source.format == "csv"
+    assert open_source(spec.source).format == "csv"
 
 
 def test_hive_partition_folders_become_text_columns(tmp_path: Path) -> None:

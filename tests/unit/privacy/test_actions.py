@@ -26,7 +26,8 @@ def test_type_names_and_arrow_types_have_the_same_kind(arrow_type: pa.DataType) 
         ("redact", {}, pa.string(), True),
         ("redact", {}, pa.float64(), False),
         ("year", {}, pa.timestamp("us"), True),
-        ("year", {}, pa.int64(), False),
+        ("year", {}, pa.int64(), True),  # YYYYMMDD integer dates (issue 15)
+        ("year", {}, pa.float64(), False),
         ("zip3", {}, pa.int64(), True),
         ("zip3", {}, pa.float64(), False),
         ("top_code", {}, pa.decimal128(10, 2), True),

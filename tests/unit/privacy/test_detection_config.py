@@ -1,6 +1,7 @@
 import pydantic
 import pytest
 
+from privacy.column_scan import header_entity
 from privacy.detection_config import (
     DEFAULT_CONFIG_PATH,
     DetectionConfig,
@@ -48,6 +49,10 @@ def test_every_key_is_optional(tmp_path):
             r"header_hints: unknown entity 'SOCIAL'; allowed values: ACCOUNT_NUMBER, AGE",
         ),
         ("header_hints:\n  US_SSN: ['ss(n']\n", r"US_SSN: pattern 'ss\(n' is not a valid regex"),
+        (
+            "neutral_hints: ['ndc', 'icd(']\n",
+            r"  - neutral_hints: pattern 'icd\(' is not a valid regex",
+        ),
         ("name_locales: [xx_YY]\n", r"name_locales: Faker has no person names for locale 'xx_YY'"),
         ("phone_regions: [ZZ]\n", r"phone_regions: unknown region\(s\) 'ZZ'"),
         ("- a\n- b\n", r"detection\.yaml: expected a mapping of settings at the top level"),
@@ -74,3 +79,12 @@ def test_hint_order_is_the_file_order(tmp_path):
         write(tmp_path, "header_hints:\n  LOCATION: ['place']\n  BIRTH_DATE: ['birth']\n")
     )
     assert list(config.header_hints) == ["LOCATION", "BIRTH_DATE"]
+
+
+def test_a_steward_hint_matches_words(tmp_path):
+    config = load_detection_config(
+        write(tmp_path, "header_hints:\n  HEALTH_PLAN_ID: ['plan (no|number)']\n")
+    )
+    assert header_entity("PLAN_NO", config) == "HEALTH_PLAN_ID"
+    assert header_entity("PLANNO", config) is None  # 'planno' is one unknown word
+    assert header_entity("MEMBER_ID", config) is None  # only the steward's hints apply

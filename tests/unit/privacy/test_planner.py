@@ -190,3 +190,117 @@ def test_unknown_row_identifier_is_refused_with_a_suggestion() -> None:
         make_plan(wrong, REPORT, POLICY, pseudonym_key_available=False, today=TODAY)
     with pytest.raises(ValueError, match="row_identifiers does not apply to action 'drop'"):
         ColumnOverride(action="drop", row_identifiers=["name"])
+
+
+# -- fail safe, reference date ----------------------------------------------------------------
+
+
+def suspect(column: str, looks_like: str, dtype: str = "string") -> ColumnFinding:
+    return ColumnFinding(
+        column=column,
+        dtype=dtype,
+        entity=None,
+        confidence=0.5,
+        values_sampled=100,
+        values_matched=0,
+        looks_like=looks_like,
+        evidence="unclassified, 95% of values are unique mixes of letters and digits",
+    )
+
+
+def report_of(*findings: ColumnFinding) -> DetectionReport:
+    return DetectionReport(source="t.csv", rows_sampled=100, columns=findings)
+
+
+@pytest.mark.parametrize(
+    ("looks_like", "dtype", "action"),
+    [
+        ("SECRET", "string", "drop"),
+        ("PERSON", "string", "drop"),
+        ("RECORD_ID", "int64", "drop"),  # pseudonymize without a key -> drop
+        ("ZIP_CODE", "int64", "zip3"),  # generalised
+        ("AGE", "double", "top_code"),
+    ],
+)
+def test_unclassified_lookalikes_are_never_kept_silently(looks_like, dtype, action):
+    plan = make_plan(
+        spec(), report_of(suspect("c1", looks_like, dtype)), POLICY,
+        pseudonym_key_available=False, today=TODAY,
+    )  # fmt: skip
+    item = plan.for_column("c1")
+    assert item.action == action
+    assert f"unclassified, looks like {looks_like}" in item.reason
+    assert "keep it with" in item.reason
+
+
+def test_keeping_a_lookalike_needs_a_reason():
+    report = report_of(suspect("c1", "SECRET"))
+    with pytest.raises(SpecError, match="could not classify but looks like SECRET"):
+        make_plan(
+            spec(columns={"c1": {"action": "keep"}}), report, POLICY,
+            pseudonym_key_available=False, today=TODAY,
+        )  # fmt: skip
+    plan = make_plan(
+        spec(columns={"c1": {"action": "keep", "reason": "a product code, checked by hand"}}),
+        report, POLICY, pseudonym_key_available=False, today=TODAY,
+    )  # fmt: skip
+    assert plan.for_column("c1").action == "keep"
+    assert "looked like SECRET" in plan.for_column("c1").reason
+
+
+def test_kept_columns_name_their_evidence():
+    clean = ColumnFinding(
+        column="charges", dtype="double", entity=None, confidence=1.0, values_sampled=50,
+        values_matched=0, evidence="header suggests nothing; 0/50 values are dates, ages",
+    )  # fmt: skip
+    plan = make_plan(spec(), report_of(clean), POLICY, pseudonym_key_available=False, today=TODAY)
+    assert plan.for_column("charges").reason == f"no identifier detected ({clean.evidence})"
+
+
+def test_dates_of_unknown_meaning_get_the_birth_cap():
+    dates = ColumnFinding(
+        column="c4", dtype="int64", entity="DATE_TIME", confidence=0.9, values_sampled=10,
+        values_matched=10,
+    )  # fmt: skip
+    named = dates.model_copy(update={"column": "visit_dt", "header_entity": "DATE_TIME"})
+    plan = make_plan(
+        spec(), report_of(dates, named), POLICY, pseudonym_key_available=False, today=TODAY
+    )
+    assert plan.for_column("c4").action == "year" and plan.for_column("c4").birth
+    assert not plan.for_column("visit_dt").birth
+
+
+def birth_finding() -> ColumnFinding:
+    return ColumnFinding(
+        column="dob", dtype="int64", entity="BIRTH_DATE", confidence=0.95, values_sampled=100,
+        values_matched=100,
+        birth_cap={"years_sampled": 100, "release_year": 2026, "in_90_plus_at_release": 52,
+                   "data_end_year": 2008, "in_90_plus_at_data_end": 5},
+    )  # fmt: skip
+
+
+def test_birth_cap_is_explained_with_counts():
+    plan = make_plan(
+        spec(), report_of(birth_finding()), POLICY, pseudonym_key_available=False, today=TODAY
+    )
+    reason = plan.for_column("dob").reason
+    assert "birth years up to 1936 are shown as 1936 (52/100 sampled values)" in reason
+    assert "(2008) 5/100 sampled values are 90+" in reason
+    assert "reference_date_reason" in reason
+    assert "default" in plan.reference_date_reason
+
+
+def test_reference_date_needs_a_written_reason():
+    with pytest.raises(ValueError, match="needs a written `reference_date_reason`"):
+        spec(reference_date=dt.date(2008, 12, 31))
+    chosen = spec(
+        reference_date=dt.date(2008, 12, 31),
+        reference_date_reason="the claims end on 2008-12-31",
+    )
+    plan = make_plan(
+        chosen, report_of(birth_finding()), POLICY, pseudonym_key_available=False, today=TODAY
+    )
+    assert plan.reference_date == dt.date(2008, 12, 31)
+    assert plan.reference_date_reason == "set by the steward: the claims end on 2008-12-31"
+    assert "shown as 1918" in plan.for_column("dob").reason
+    assert spec().fingerprint() != chosen.fingerprint()

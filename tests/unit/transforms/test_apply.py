@@ -357,8 +357,8 @@ WRONG_TYPES = [
      r"\(top_code needs integer or floating-point or decimal columns\)\. "
      r"Actions allowed for this column: keep, drop, redact, "
      r"pseudonymize, year, zip3, generalize \(mapping\)"),
-    (pa.array([1950, 1960]), {"action": "year"},
-     r"type int64, which action 'year' cannot handle"),
+    (pa.array([1950.0, 1960.0]), {"action": "year"},  # integers are YYYYMMDD dates or years
+     r"type double, which action 'year' cannot handle"),
     (pa.array([1950, 1960]), {"action": "redact"},
      r"type int64, which action 'redact' cannot handle"),
     (pa.array(["95", "101"]), {"action": "generalize", "bins": (0, 100)},

@@ -131,9 +131,9 @@ def test_empty_and_all_null(values: pa.Array) -> None:
     assert unparsed_count(values, result) == 0
 
 
-@pytest.mark.parametrize("values", [pa.array([1950]), pa.array([1.5]), pa.array([True])], ids=str)
+@pytest.mark.parametrize("values", [pa.array([1.5]), pa.array([True])], ids=str)
 def test_other_types_are_refused(values: pa.Array) -> None:
-    with pytest.raises(TypeError, match="to_year needs dates, timestamps or strings"):
+    with pytest.raises(TypeError, match="to_year needs dates, timestamps, integers or strings"):
         to_year(values)
 
 
@@ -184,3 +184,16 @@ def test_cap_birth_years_refuses_bad_input() -> None:
 def test_year_then_cap_on_birth_dates() -> None:
     births = pa.array(["1920-05-01", "1/2/1990", None, "not a date"])
     assert cap_birth_years(to_year(births), 2024).to_pylist() == [1934, 1990, None, None]
+
+
+def test_integer_dates_are_yyyymmdd_or_years() -> None:
+    # CMS claims files store dates as YYYYMMDD integers; a 4-digit integer is a year.
+    values = pa.array([20080101, 19430230, 1950, None, 123, 20101231, 99999999], pa.int64())
+    years = to_year(values)
+    assert years.to_pylist() == [2008, None, 1950, None, None, 2010, None]
+    assert unparsed_count(values, years) == 3  # Feb 30th, 123 and 99999999 are no dates
+
+
+def test_integer_birth_dates_are_capped() -> None:
+    years = to_year(pa.array([19150515, 19850101], pa.int32()))
+    assert cap_birth_years(years, 2008).to_pylist() == [1918, 1985]
