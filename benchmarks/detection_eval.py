@@ -7,7 +7,7 @@ Prints, from the public data in ``../shared/data`` (never copied into the reposi
    recall, precision and F2, overall and per category (names, dates, locations, phones ...),
    side by side for the combined detector (``nlp_engine: shareable_ner``: model + rules), the
    rules alone (``blank``), the shipped model alone, and the shipped output of deid.pl on the
-   same notes. ``--split test`` also scores the test notes re-rendered with *fresh surrogates*
+   same notes. Each split is also scored re-rendered with *fresh surrogates*
    (:func:`privacy.ner.surrogates.fresh_sources`: names, places, date and phone formats that
    neither training nor the rule gazetteers use; deid.pl's output does not exist for them).
    The model never saw tune or test; tune is the development split (its misses are read),
@@ -354,8 +354,8 @@ def main(argv: list[str] | None = None) -> None:
         "--split",
         choices=("tune", "test"),
         action="append",
-        help="patients to score (repeatable; default tune). test also scores its "
-        "fresh-surrogate version. Score test rarely and never change anything for it.",
+        help="patients to score (repeatable; default tune), each also with fresh "
+        "surrogates. Score test rarely and never change anything for it.",
     )
     parser.add_argument("--skip-pii", action="store_true", help="skip the synthetic PII set")
     parser.add_argument("--skip-columns", action="store_true", help="skip column classification")
@@ -371,8 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     for split in args.split or ["tune"]:
         evaluate_deid(split, False, args.show_misses if split == "tune" else 0)
-        if split == "test":
-            evaluate_deid(split, True, 0)
+        evaluate_deid(split, True, args.show_misses if split == "tune" else 0)
     if not args.skip_speed:
         time_detect_cli(read_deid_notes("all"))
     if not args.skip_pii:

