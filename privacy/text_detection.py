@@ -117,13 +117,17 @@ def _detect_texts(
     ]
 
 
+_NAME_OR_PLACE = frozenset({ent.PERSON, ent.LOCATION})
+
+
 def combine(text: str, rules: list[TextSpan], model: list[TextSpan]) -> list[TextSpan]:
     """The rules' spans and the model's; where both found something, the rules' label.
 
     A model span that overlaps rule spans takes the entity and score of the strongest of
     them (an SSN the model takes for a phone stays an SSN, a pager number it takes for a date
     a phone), so that the merge labels the group as the rules did while the model's extent
-    still counts. A model span that no rule span overlaps is kept when it is
+    still counts - except between a name and a place, which the model tells apart from
+    context better than the gazetteers. A model span that no rule span overlaps is kept when it is
     :func:`~privacy.ner.model.plausible`.
     """
     out = list(rules)
@@ -131,7 +135,8 @@ def combine(text: str, rules: list[TextSpan], model: list[TextSpan]) -> list[Tex
         over = [r for r in rules if r.start < span.end and span.start < r.end]
         if over:
             best = max(over, key=lambda r: (r.score, r.end - r.start))
-            span = TextSpan(span.start, span.end, best.entity, best.score)
+            if not {best.entity, span.entity} <= _NAME_OR_PLACE:
+                span = TextSpan(span.start, span.end, best.entity, best.score)
         elif not plausible(text, span):
             continue
         out.append(span)

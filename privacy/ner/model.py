@@ -86,13 +86,18 @@ def model_spans(nlp: Language, texts: Sequence[str], batch_size: int = 64) -> li
     names = [n for n in nlp.pipe_names if n in ("tok2vec", "ner")] or nlp.pipe_names
     with nlp.select_pipes(enable=names):
         for doc in nlp.pipe(texts, batch_size=batch_size):
-            out.append(
-                [
-                    TextSpan(e.start_char, e.end_char, _LABELS[e.label_], MODEL_SCORE)
-                    for e in doc.ents
-                    if e.label_ in _LABELS
-                ]
-            )
+            spans = []
+            for e in doc.ents:
+                if e.label_ not in _LABELS:
+                    continue
+                entity = _LABELS[e.label_]
+                end = e.end
+                if entity in (ent.PERSON, ent.LOCATION):
+                    while end - 1 > e.start and doc[end - 1].is_digit:
+                        end -= 1  # "Ward 4": the unit number is no part of the place
+                spans.append(TextSpan(e.start_char, doc[end - 1].idx + len(doc[end - 1]), entity,
+                                      MODEL_SCORE))  # fmt: skip
+            out.append(spans)
     return out
 
 

@@ -10,7 +10,7 @@ import pytest
 from privacy import entities as ent
 from privacy.ner.model import MODEL_SCORE, plausible
 from privacy.spans import TextSpan
-from privacy.text_detection import combine
+from privacy.text_detection import combine, merge_spans
 
 
 def _span(text: str, phrase: str, entity: str, score: float = MODEL_SCORE) -> TextSpan:
@@ -73,8 +73,17 @@ def test_where_rules_and_model_overlap_the_rules_name_the_entity() -> None:
     assert {s.entity for s in combine(text, rules, model)} == {ent.PHONE_NUMBER}
 
 
+def test_between_a_name_and_a_place_the_model_names_the_entity() -> None:
+    text = "Pt lives in Willow Gulch with his wife."
+    rules = [_span(text, "Willow Gulch", ent.PERSON, 0.6)]
+    model = [_span(text, "Willow Gulch", ent.LOCATION)]
+    merged = merge_spans(combine(text, rules, model))
+    assert [s.entity for s in merged] == [ent.LOCATION]
+
+
 def test_a_model_span_overlapping_a_rule_span_is_kept_even_without_a_cue() -> None:
     text = "Family meeting held; plan is comfort care."
     rules = [_span(text, "comfort", ent.PERSON, 0.5)]
     model = [_span(text, "comfort care", ent.PERSON)]
-    assert _span(text, "comfort care", ent.PERSON, 0.5) in combine(text, rules, model)
+    found = [(text[s.start : s.end], s.entity) for s in combine(text, rules, model)]
+    assert ("comfort care", ent.PERSON) in found
