@@ -39,6 +39,19 @@ CATEGORY = {
 
 CATEGORIES = ("names", "dates", "locations", "phones", "ages", "other")
 
+ENTITY_CATEGORY = {
+    "PERSON": "names",
+    "DATE_TIME": "dates",
+    "BIRTH_DATE": "dates",
+    "LOCATION": "locations",
+    "STREET_ADDRESS": "locations",
+    "ZIP_CODE": "locations",
+    "PHONE_NUMBER": "phones",
+    "FAX_NUMBER": "phones",
+    "AGE": "ages",
+}
+"""Shareable entity -> the category its predicted tokens count in (others: ``other``)."""
+
 _RECORD = re.compile(
     r"START_OF_RECORD=(\d+)\|\|\|\|(\d+)\|\|\|\|\n(.*?)\|\|\|\|END_OF_RECORD", re.S
 )
@@ -113,6 +126,8 @@ class TokenScore:
     found: Counter[str] = field(default_factory=Counter)
     predicted: int = 0
     correct: int = 0
+    predicted_in: Counter[str] = field(default_factory=Counter)  # per predicted category
+    correct_in: Counter[str] = field(default_factory=Counter)
     unannotated: int = 0  # predicted, not gold, and a day or holiday name
     missed: list[tuple[str, str, str]] = field(default_factory=list)  # (category, token, note)
 
@@ -120,15 +135,24 @@ class TokenScore:
         self,
         text: str,
         gold: Sequence[tuple[int, int, str]],
-        predicted: Iterable[tuple[int, int]],
+        predicted: Iterable[tuple[int, int] | tuple[int, int, str]],
         where: str = "",
     ) -> None:
-        """Score the predicted spans of one text against its gold spans."""
+        """Score the predicted spans of one text against its gold spans.
+
+        A predicted span may carry a Shareable entity as a third item; its tokens then also
+        count in the precision of that entity's category (:data:`ENTITY_CATEGORY`).
+        """
         predicted = list(predicted)
         for m in _TOKEN.finditer(text):
             s, e = m.start(), m.end()
             cats = [c for gs, ge, c in gold if gs < e and s < ge]
-            hit = any(ps < e and s < pe for ps, pe in predicted)
+            hits = [p for p in predicted if p[0] < e and s < p[1]]
+            hit = bool(hits)
+            if hits and len(hits[0]) > 2:
+                category = ENTITY_CATEGORY.get(hits[0][2], "other")  # type: ignore[misc]
+                self.predicted_in[category] += 1
+                self.correct_in[category] += bool(cats)
             if cats:
                 self.gold[cats[0]] += 1
                 self.gold["overall"] += 1
@@ -147,12 +171,15 @@ class TokenScore:
         """Share of gold tokens of ``category`` found."""
         return self.found[category] / self.gold[category] if self.gold[category] else float("nan")
 
-    def precision(self, *, set_aside_date_words: bool = False) -> float:
-        """Share of predicted tokens that are gold tokens.
+    def precision(self, category: str = "overall", *, set_aside_date_words: bool = False) -> float:
+        """Share of predicted tokens (of a predicted ``category``) that are gold tokens.
 
         With ``set_aside_date_words``, predicted day and holiday names that the gold standard
         does not mark (:data:`UNANNOTATED_DATE_WORDS`) are left out of the count.
         """
+        if category != "overall":
+            n = self.predicted_in[category]
+            return self.correct_in[category] / n if n else float("nan")
         predicted = self.predicted - (self.unannotated if set_aside_date_words else 0)
         return self.correct / predicted if predicted else float("nan")
 

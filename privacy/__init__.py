@@ -9,6 +9,7 @@
 - ``text_detection.py`` identifier spans in free text (``TextSpan``, ``spans.py``)
 - ``analyzer.py``    the Presidio analyzer both use, built once per process
 - ``nlp_engine.py``, ``detection_config.py``, ``recognizers/``: the offline detector
+- ``ner/``           the learned PHI model: corpus split, surrogates, training, shipped weights
 - ``validation.py``  the Great Expectations suite run before publish (``gx_runtime.py`` the
   process's GX, ``validation_report.py`` reports and release-wide checks); ``phi_patterns.py``
 - ``kanon_spec.py``, ``hierarchies.py``, ``kanon/``, ``recoding.py``, ``risk.py``: k-anonymity

@@ -28,7 +28,11 @@ DEFAULT_CONFIG_PATH = CONFIG_DIR / "detection.yaml"
 """Where :func:`load_detection_config` looks when it is given no path."""
 
 BLANK_ENGINE = "blank"
-"""The ``nlp_engine`` value for the built-in pipeline that needs no download."""
+"""The ``nlp_engine`` value for the built-in pipeline with no model: the rules alone."""
+
+SHIPPED_ENGINE = "shareable_ner"
+"""The ``nlp_engine`` value (the default) for the PHI model shipped in ``privacy/ner/model``
+beside the rules."""
 
 HINT_ENTITIES: tuple[str, ...] = (*sorted(IDENTIFIER_ENTITIES), FREE_TEXT)
 """Entities a header hint may name."""
@@ -157,11 +161,13 @@ class DetectionConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     nlp_engine: str = Field(
-        default=BLANK_ENGINE,
+        default=SHIPPED_ENGINE,
         min_length=1,
-        description="'blank' for the built-in spaCy "
-        "pipeline (tokenizer, sentencizer, lookup lemmatizer; no download), or the name of an "
-        "installed spaCy model package (e.g. 'en_core_web_lg') or the path of a model folder.",
+        description="'shareable_ner' for the PHI model "
+        "shipped in the package (names, places, dates, phones) beside the rules; 'blank' for "
+        "the rules alone (tokenizer, sentencizer, lookup lemmatizer; no model); or the name of "
+        "an installed spaCy model package (e.g. 'en_core_web_lg') or the path of a model folder "
+        "(a site's own model). Nothing is ever downloaded.",
     )
     score_threshold: float = Field(
         default=0.4, ge=0.0, le=1.0, description="Spans scoring below this are ignored."

@@ -1,9 +1,11 @@
 """The spaCy pipeline behind Presidio, built from installed packages only.
 
-:class:`BlankSpacyNlpEngine` is what Shareable uses by default: a blank English pipeline with a
-sentencizer and a lookup lemmatizer whose tables come from ``spacy-lookups-data`` (lemmas are
-what make Presidio's context words work). It has no named-entity model, so names and places
-come from the project's own recognizers. :func:`build_nlp_engine` returns it, or, when
+:class:`BlankSpacyNlpEngine` is a blank English pipeline with a sentencizer and a lookup
+lemmatizer whose tables come from ``spacy-lookups-data`` (lemmas are what make Presidio's
+context words work); it has no named-entity model. :class:`ShippedNerNlpEngine`, the default
+(``nlp_engine: shareable_ner``), is the same pipeline for Presidio plus the PHI model shipped in
+the package (:mod:`privacy.ner.model`), which :mod:`privacy.text_detection` runs once per batch
+of texts (``nlp.pipe``) beside the rules. :func:`build_nlp_engine` returns one of them, or, when
 ``configs/detection.yaml`` names an installed spaCy model, Presidio's own engine for that
 model. Nothing here ever downloads anything.
 """
@@ -22,8 +24,11 @@ from presidio_analyzer.nlp_engine import (
     SpacyNlpEngine,
 )
 
-from privacy.detection_config import BLANK_ENGINE, DEFAULT_CONFIG_PATH
+from privacy.detection_config import BLANK_ENGINE, DEFAULT_CONFIG_PATH, SHIPPED_ENGINE
 from privacy.errors import SpecError
+from privacy.ner.model import describe_model, load_filter_words, load_model, model_spans
+from privacy.recognizers.registry import ENTITY_MAP, NER_LABELS
+from privacy.spans import TextSpan
 
 if TYPE_CHECKING:
     from privacy.detection_config import DetectionConfig
@@ -68,12 +73,31 @@ class BlankSpacyNlpEngine(SpacyNlpEngine):
         return []
 
 
+class ShippedNerNlpEngine(BlankSpacyNlpEngine):
+    """The blank pipeline for Presidio's context words, plus the shipped PHI model.
+
+    Presidio sees no entities from it (``get_supported_entities`` is empty: no recognizer
+    reads the model, so the rules keep their fast lazy path); :meth:`find_spans` runs the
+    model over a batch of texts and :mod:`privacy.text_detection` adds what it finds.
+    """
+
+    def load(self) -> None:
+        """Build the blank pipeline and load the shipped model (package data, no download)."""
+        super().load()
+        self.ner = load_model()
+        load_filter_words()
+
+    def find_spans(self, texts: list[str], batch_size: int) -> list[list[TextSpan]]:
+        """The model's spans in each text (``nlp.pipe`` in batches of ``batch_size``)."""
+        return model_spans(self.ner, texts, batch_size)
+
+
 def build_nlp_engine(config: DetectionConfig) -> NlpEngine:
     """Return the loaded NLP engine that ``config.nlp_engine`` names.
 
     Args:
-        config: The detection config; ``nlp_engine`` is ``"blank"``, the name of an installed
-            spaCy model package, or the path of a model folder.
+        config: The detection config; ``nlp_engine`` is ``"shareable_ner"``, ``"blank"``, the
+            name of an installed spaCy model package, or the path of a model folder.
 
     Returns:
         A loaded Presidio NLP engine for English.
@@ -83,8 +107,8 @@ def build_nlp_engine(config: DetectionConfig) -> NlpEngine:
             (Shareable never downloads models).
     """
     name = config.nlp_engine
-    if name == BLANK_ENGINE:
-        engine: NlpEngine = BlankSpacyNlpEngine()
+    if name in (BLANK_ENGINE, SHIPPED_ENGINE):
+        engine: NlpEngine = BlankSpacyNlpEngine() if name == BLANK_ENGINE else ShippedNerNlpEngine()
         engine.load()
         return engine
     if not (spacy.util.is_package(name) or Path(name).expanduser().is_dir()):
@@ -94,8 +118,6 @@ def build_nlp_engine(config: DetectionConfig) -> NlpEngine:
             "download models. Install it into this environment (for a trained English "
             "pipeline, its wheel from the spaCy releases page) or set 'nlp_engine: blank'."
         )
-    from privacy.recognizers.registry import ENTITY_MAP, NER_LABELS
-
     model_name = str(Path(name).expanduser()) if Path(name).expanduser().is_dir() else name
     provider = NlpEngineProvider(
         nlp_configuration={
@@ -124,7 +146,10 @@ def describe_nlp_engine(engine: NlpEngine) -> str:
         if isinstance(engine, BlankSpacyNlpEngine)
         else f"{meta.get('lang', '?')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
     )
-    return (
+    described = (
         f"spaCy {spacy.__version__} {LANGUAGE} {kind} "
         f"({', '.join(nlp.pipe_names) or 'tokenizer only'})"
     )
+    if isinstance(engine, ShippedNerNlpEngine):
+        described += f" + PHI model {describe_model(engine.ner)}"
+    return described

@@ -1,9 +1,10 @@
 """Find identifier spans in free text: :func:`detect_spans`.
 
 Spans (:class:`~privacy.spans.TextSpan`) come from every recognizer of the analyzer
-(:mod:`privacy.analyzer`), batched and spread over worker processes (the path of the release
-flow and of ``shareable detect``); names and places found once are also found where the same
-text repeats them, and overlapping spans are merged.
+(:mod:`privacy.analyzer`) and, with the default engine, from the shipped PHI model
+(:mod:`privacy.ner.model`, run once per batch with ``nlp.pipe``), batched and spread over
+worker processes (the path of the release flow and of ``shareable detect``); names and places
+found once are also found where the same text repeats them, and overlapping spans are merged.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ from privacy.analyzer import LOCK as _LOCK
 from privacy.analyzer import get_analyzer
 from privacy.detection_config import DetectionConfig, load_detection_config
 from privacy.errors import InternalError
-from privacy.nlp_engine import LANGUAGE
+from privacy.ner.model import plausible
+from privacy.nlp_engine import LANGUAGE, ShippedNerNlpEngine
 from privacy.recognizers.name_joining import join_name_words
 from privacy.recognizers.registry import PRESIDIO_QUICK_CHECKS
 from privacy.spans import TextSpan
 
-__all__ = ["analyze_texts", "detect_spans", "merge_spans"]
+__all__ = ["analyze_texts", "combine", "detect_spans", "merge_spans"]
 
 _STOP = frozenset(
     "the and for with from this that was were has had have are not but his her him she they "
@@ -97,8 +99,15 @@ def detect_spans(
 def _detect_texts(
     analyzer: AnalyzerEngine, texts: list[str], config: DetectionConfig
 ) -> list[list[TextSpan]]:
-    """Spans of each text, merged, with repeated mentions of found names and places."""
+    """Spans of each text (rules, then the model), merged, with repeated mentions."""
     results = analyze_texts(analyzer, texts, config, context=None, what="text")
+    engine = analyzer.nlp_engine
+    if isinstance(engine, ShippedNerNlpEngine):
+        found = engine.find_spans(texts, config.batch_size)
+        results = [
+            combine(text, rules, model)
+            for text, rules, model in zip(texts, results, found, strict=True)
+        ]
     locales = tuple(config.name_locales)
     return [
         merge_spans(
@@ -106,6 +115,32 @@ def _detect_texts(
         )
         for text, found in zip(texts, results, strict=True)
     ]
+
+
+_NAME_OR_PLACE = frozenset({ent.PERSON, ent.LOCATION})
+
+
+def combine(text: str, rules: list[TextSpan], model: list[TextSpan]) -> list[TextSpan]:
+    """The rules' spans and the model's; where both found something, the rules' label.
+
+    A model span that overlaps rule spans takes the entity and score of the strongest of
+    them (an SSN the model takes for a phone stays an SSN, a pager number it takes for a date
+    a phone), so that the merge labels the group as the rules did while the model's extent
+    still counts - except between a name and a place, which the model tells apart from
+    context better than the gazetteers. A model span that no rule span overlaps is kept when it is
+    :func:`~privacy.ner.model.plausible`.
+    """
+    out = list(rules)
+    for span in model:
+        over = [r for r in rules if r.start < span.end and span.start < r.end]
+        if over:
+            best = max(over, key=lambda r: (r.score, r.end - r.start))
+            if not {best.entity, span.entity} <= _NAME_OR_PLACE:
+                span = TextSpan(span.start, span.end, best.entity, best.score)
+        elif not plausible(text, span):
+            continue
+        out.append(span)
+    return out
 
 
 # -- worker processes -----------------------------------------------------------------------

@@ -121,6 +121,7 @@ class DateRecognizer(PatternRecognizer):
         Pattern("m/d/yyyy (strong)", rf"\b{_MON}([/\-.]){_DAY}\1{_YEAR}\b{_US_TIME}?", 0.8),
         Pattern("d/m/yyyy (medium)", rf"\b{_DAY}([/\-.]){_MON}\1{_YEAR}\b{_US_TIME}?", 0.7),
         Pattern("m/d/yy (medium)", rf"\b{_MON}([/\-]){_DAY}\1\d\d\b(?![/\-.]\d|\s*%)", 0.6),
+        Pattern("m.d.yy (medium)", rf"(?<![\d.]){_MON}\.{_DAY}\.\d\d\b(?![.\d]|\s*%)", 0.55),
         Pattern(
             "Month d, yyyy (strong)",
             rf"\b{_MONTH}\.?\s+{_DAY}{_ORDINAL}?,?\s+{_YEAR}\b",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from privacy.entities import PHONE_NUMBER
 
+_PAGER_HYPHENATED = re.compile(r"\d{1,2}-\d{4,5}")
 _LABEL = r"(?:phone|tel|telephone|cell|cellphone|mobile|pager|contact|call|callback|home|work)"
 
 
@@ -38,7 +41,7 @@ class NanpPhoneRecognizer(PatternRecognizer):
         Pattern(
             "Pager number (medium)",
             r"(?=\d)(?<=\b(?i:pager|beeper|pg|page|bleep)\s*(?i:no\.?|num|number|\#)?\s*[:#]?\s*\#?\s*)"
-            r"\d{4,6}\b(?![\d/.])",
+            r"(?:\d{4,6}|\d{1,2}-\d{4,5})\b(?![\d/.\-])",
             0.6,
         ),
         Pattern(
@@ -102,10 +105,12 @@ class NanpPhoneRecognizer(PatternRecognizer):
     def invalidate_result(self, pattern_text: str) -> bool:
         """Reject fewer than 7 digits (no dialable number is shorter) and repeated digits.
 
-        Pager numbers (4 to 6 digits after a pager label) and extensions (``x45``) are
-        shorter by nature: they are recognised by their label and kept.
+        Pager numbers (4 to 6 digits, or ``8-1675``, after a pager label) and extensions
+        (``x45``) are shorter by nature: they are recognised by their label and kept.
         """
         digits = [c for c in pattern_text if c.isdigit()]
         if pattern_text[:1] in "xXeE" or (pattern_text.isdigit() and 4 <= len(pattern_text) <= 6):
+            return False
+        if _PAGER_HYPHENATED.fullmatch(pattern_text):  # "PG 8-1675": a pager's own grouping
             return False
         return len(digits) < 7 or len(set(digits)) <= 1

@@ -46,8 +46,9 @@ class YearRecognizer(PatternRecognizer):
     """Recognize years: ``1992``, ``'95``, and two-digit years after a history item.
 
     Four-digit years from 1960 to 1999 are taken anywhere (no clock time is written 1960 to
-    1999: minutes stop at 59); 1900-1959 and 2000-2039 overlap clock times, so they are taken
-    only after a history word or ``in``/``since`` and never after ``at``/``@``. Two-digit
+    1999: minutes stop at 59); 1900-1959 and 2000-2199 (years past 2100 included: notes with
+    shifted dates carry them) overlap clock times, so they are taken only after a history
+    word or ``in``/``since`` and never after ``at``/``@``. Two-digit
     years need an apostrophe (``'92``), or a history item before them (``CABG 81,``) and
     punctuation after, or to open a clause before a history item (``HTN. 02 CABG``).
     """
@@ -61,12 +62,12 @@ class YearRecognizer(PatternRecognizer):
         ),
         Pattern(
             "yyyy after a history word (medium)",
-            rf"(?=\d)(?<=\b{_HISTORY_WORDS}\s{{1,2}}(?:in\s)?)(?:19[0-5]\d|20[0-3]\d)\b{_NOT_AFTER}",
+            rf"(?=\d)(?<=\b{_HISTORY_WORDS}\s{{1,2}}(?:in\s)?)(?:19[0-5]\d|20\d\d|21\d\d)\b{_NOT_AFTER}",
             0.5,
         ),
         Pattern(
             "yyyy after 'it is' (medium)",
-            r"(?=\d)(?<=\b(?:it'?s|it\s+is|year\s+is|year\s+of)\s{1,2})(?:19\d\d|20[0-3]\d)\b"
+            r"(?=\d)(?<=\b(?:it'?s|it\s+is|year\s+is|year\s+of)\s{1,2})(?:19\d\d|20\d\d|21\d\d)\b"
             r"(?![\d/:%]|\.\d)",
             0.6,
         ),

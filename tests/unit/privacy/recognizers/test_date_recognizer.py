@@ -52,6 +52,8 @@ CASES = [
     ("WEAN NEO TO OFF BY 10-10:30 PM", []),  # a time range
     ("overbreathing by 5-10 BPM", []),  # a range of a quantity
     ("13/13/2020", []),
+    ("pH 7.35.40 on the gas", []),  # no month 7 has a day 35
+    ("seen in clinic 4.17.09 for a check", [("4.17.09", 0.55, 1.0)]),
     ("take 1/2 tablet", []),
     ("on 1/2 NS", []),
     ("BP 120/80", []),

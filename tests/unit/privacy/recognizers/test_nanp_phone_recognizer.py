@@ -10,6 +10,8 @@ CASES = [
     ("call me on 0494 92 82 32", [("0494 92 82 32", 0.6, 0.6)]),  # trunk prefix, label
     ("Pager #12345", [("12345", 0.6, 1.0)]),  # pager numbers are short
     ("PG 23456", [("23456", 0.6, 1.0)]),
+    ("PG 7-3391 after 6pm", [("7-3391", 0.6, 1.0)]),  # a pager's own grouping
+    ("beeper 12-48211", [("12-48211", 0.6, 1.0)]),
     ("contact: 135-442-9738.", [("135-442-9738", 0.5, 1.0)]),  # unassigned area code
     ("(301 273 45166)", [("301 273 45166", 0.5, 0.5)]),  # odd grouping in parentheses
     ("call 410 392 0780 x45", [("410 392 0780", 0.45, 1.0), ("x45", 0.5, 0.5)]),
@@ -25,6 +27,7 @@ CASES = [
     ("SSN 012-34-5678", []),  # SSN shape even with a leading zero
     ("vent AC 600x12 peep 5", []),  # ventilator settings, not an extension
     ("rates 0.5 10 20", []),
+    ("page 3-4 of the consent", []),  # a page range is no pager: too few digits
 ]
 
 

@@ -14,6 +14,8 @@ CASES = [
     ("PMH: HTN. 02 CABG, 07 PTCA to RCA", ["02", "07"]),
     ("PMH: IMI 14. DM2.", ["14"]),
     ("diagnosed in 2004", ["2004"]),
+    ("pacemaker since 2104, checked yearly", ["2104"]),  # shifted dates run past 2100
+    ("CABG in 2157 at an outside hospital", ["2157"]),
     ("During 2008, the company grew", ["2008"]),
     ("Orientation: knows it is 2020, not the month", ["2020"]),  # orientation questions
     ('says "its 2019" when asked', ["2019"]),
@@ -21,6 +23,7 @@ CASES = [
     ("ARRIVED AT 2130", []),
     ("at 1930 pt became hypotensive", []),
     ("@ 2000 lasix given", []),
+    ("at 2130 pt restless", []),  # a clock time past 2100
     ("2000 cc positive", []),
     ("BUN 54, CR 2.8", []),
     ("sats in the 90's", []),
