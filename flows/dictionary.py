@@ -46,6 +46,15 @@ def report_markdown(manifest: Manifest) -> str:
     return text
 
 
+def _free_text_caveat(manifest: Manifest) -> list[str]:
+    """A paragraph on the redacted free-text columns, which no Safe Harbor claim covers."""
+    promised = manifest.guarantees
+    if not promised.free_text_redacted:
+        return []
+    names = ", ".join(f"`{name}`" for name in promised.free_text_redacted)
+    return [f"**Free text ({names}).** {promised.free_text_caveat}", ""]
+
+
 def release_report_markdown(manifest: Manifest) -> str:
     """The report of a row-level release: rows, source, validation and the plan."""
     validation = manifest.validation
@@ -53,6 +62,7 @@ def release_report_markdown(manifest: Manifest) -> str:
         f"# Release `{manifest.dataset}`" + (f" v{manifest.version}" if manifest.version else ""),
         "",
         f"- Method: **{manifest.method}** ({manifest.guarantees.standard})",
+        *(f"- {line}" for line in _free_text_caveat(manifest)[:1]),
         f"- Rows in / out: {manifest.rows_in or 0:,} / {manifest.rows_out:,}",
         f"- Source: `{manifest.source.name}` (sha256 `{manifest.source.sha256[:12]}`)",
         f"- Spec hash: `{manifest.spec_hash[:12]}`",
@@ -90,6 +100,7 @@ def data_dictionary_markdown(manifest: Manifest) -> str:
         f"De-identified by Shareable using **{manifest.method}** "
         f"({manifest.guarantees.standard}). {manifest.rows_out:,} rows.",
         "",
+        *_free_text_caveat(manifest),
         'Read it with `pandas.read_parquet("part-00000.parquet")` (a part holds up to a '
         'million rows), or the whole folder with `flows.read.read_release("<this folder>")`. '
         "Evidence (plan, detection counts, validation results) is in `manifest.json`.",

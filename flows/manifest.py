@@ -42,6 +42,17 @@ LIBRARIES = (
 )
 
 SAFE_HARBOR_STANDARD = "HIPAA Safe Harbor, 45 CFR 164.514(b)(2)"
+SAFE_HARBOR_BUT_TEXT = (
+    "HIPAA Safe Harbor, 45 CFR 164.514(b)(2), for every column but the automatically "
+    "redacted free text"
+)
+FREE_TEXT_CAVEAT = (
+    "Free text is redacted by automatic detection (a trained model with rule recognizers). "
+    "Measured on held-out clinical notes it misses some identifiers (README, 'Detection "
+    "quality'), so these columns are not covered by a Safe Harbor claim: have them reviewed "
+    "(expert determination, 45 CFR 164.514(b)(1)) or drop them for a Safe Harbor release."
+)
+"""Why a release that keeps redacted free text makes no Safe Harbor claim for it."""
 K_ANONYMITY_STANDARD = (
     "k-anonymity by optimal full-domain generalisation and record suppression (evidence for "
     "expert determination, 45 CFR 164.514(b)(1)); direct identifiers as in Safe Harbor"
@@ -101,6 +112,8 @@ class Guarantees(BaseModel):
     delta: str | None = None
     privacy_unit: str | None = None
     max_contributions: int | None = None
+    free_text_redacted: tuple[str, ...] | None = None
+    free_text_caveat: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The guarantees of the method, as stored in the manifest and the catalog."""
@@ -274,9 +287,13 @@ def guarantees(inputs: ReleaseInputs, plan: ReleasePlan) -> Guarantees:
             privacy_unit=inputs.spec.subject_id or "row",
             max_contributions=plan.dp.spec.max_contributions,
         )
+    redacted = tuple(c.column for c in plan.columns if c.action == "redact") or None
+    caveat = FREE_TEXT_CAVEAT if redacted else None
     if plan.k_anonymity is not None:
         part = plan.k_anonymity
         return Guarantees(
+            free_text_redacted=redacted,
+            free_text_caveat=caveat,
             safe_harbor=False,
             standard=K_ANONYMITY_STANDARD,
             k=part.k,
@@ -290,8 +307,12 @@ def guarantees(inputs: ReleaseInputs, plan: ReleasePlan) -> Guarantees:
             reference_date=plan.reference_date.isoformat(),
         )
     return Guarantees(
-        safe_harbor=True,
-        standard=SAFE_HARBOR_STANDARD,
+        # Detection of identifiers in free text is measured, not perfect: a release that keeps
+        # redacted text claims Safe Harbor for its other columns only (fail safe).
+        safe_harbor=redacted is None,
+        standard=SAFE_HARBOR_STANDARD if redacted is None else SAFE_HARBOR_BUT_TEXT,
+        free_text_redacted=redacted,
+        free_text_caveat=caveat,
         ages_top_coded_at=90,
         reference_date=plan.reference_date.isoformat(),
     )

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flows.manifest import ColumnFacts, Guarantees, Manifest, PartFacts, SourceFacts
+from flows.catalog import describe_guarantees
+from flows.manifest import (
+    ColumnFacts,
+    Guarantees,
+    Manifest,
+    PartFacts,
+    SourceFacts,
+    guarantees,
+)
 from privacy.plan import ColumnPlan, ReleasePlan
 from privacy.validation_report import ValidationReport
 
@@ -63,3 +71,33 @@ def test_k_anonymity_guarantees_keep_l_even_when_unset() -> None:
         "l_diversity": None,
         "max_suppression": 0.02,
     }
+
+
+def _plan(*columns: ColumnPlan) -> ReleasePlan:
+    return ReleasePlan(dataset="visits", reference_date=dt.date(2024, 1, 1), columns=columns)
+
+
+def test_safe_harbor_claim_excludes_automatically_redacted_free_text() -> None:
+    """Detection in free text is measured, not perfect: no Safe Harbor claim covers it."""
+    plan = _plan(
+        ColumnPlan(column="age", action="top_code", max_value=90, reason="policy"),
+        ColumnPlan(column="notes", action="redact", reason="policy"),
+    )
+    promised = guarantees(None, plan)
+    assert promised.safe_harbor is False
+    assert promised.free_text_redacted == ("notes",)
+    assert "not covered by a Safe Harbor claim" in promised.free_text_caveat
+    assert "but the automatically redacted free text" in promised.standard
+    line = describe_guarantees("safe_harbor", promised.as_dict())
+    assert line.startswith("HIPAA Safe Harbor but the redacted free text (notes")
+
+
+def test_safe_harbor_claim_stands_without_free_text() -> None:
+    plan = _plan(
+        ColumnPlan(column="age", action="top_code", max_value=90, reason="policy"),
+        ColumnPlan(column="notes", action="drop", reason="policy"),
+    )
+    promised = guarantees(None, plan)
+    assert promised.safe_harbor is True
+    assert promised.free_text_redacted is None and promised.free_text_caveat is None
+    assert describe_guarantees("safe_harbor", promised.as_dict()) == "HIPAA Safe Harbor"
