@@ -21,7 +21,6 @@ this package builds queries and reads results, it never draws a random number.
 
 from __future__ import annotations
 
-import itertools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from typing import Any
 import polars as pl
 
 from privacy.budget import Budget, share_text
+from privacy.dp.keys import bin_column, bin_expression, public_keys, quantile_candidates
 from privacy.dp.postprocess import CLAMP_NOTE, CLAMPED, MEAN_INTERVAL, feasible_range
 from privacy.dp_spec import NUMERIC_STATISTICS, DpQuery, DpSpec
 from privacy.errors import SpecError
@@ -44,7 +44,6 @@ ACCURACY = "accuracy"
 SUM = "__sum"
 COUNT = "__count"
 QUANTILE = "quantile"
-BIN_SUFFIX = "_bin"
 
 
 def _opendp():
@@ -226,7 +225,7 @@ def plan_dp(
     needed += [c for q in spec.queries for c in q.columns if c not in needed]
     needed = list(dict.fromkeys(needed))
     frame = data.select(needed).with_columns(
-        [_bin_expression(q) for q in spec.queries if q.statistic == "histogram"]
+        [bin_expression(q) for q in spec.queries if q.statistic == "histogram"]
     )
     per_release = Budget.of(spec.per_release.epsilon, spec.per_release.delta)
     total = Budget.of(spec.budget.epsilon, spec.budget.delta)
@@ -312,106 +311,6 @@ def _is_numeric(dtype: pl.DataType) -> bool:
     return dtype.is_numeric()
 
 
-def _bin_labels(bins: tuple[float, ...]) -> list[str]:
-    edges = [_number(b) for b in bins]
-    labels = [f"[{a}, {b})" for a, b in itertools.pairwise(edges)]
-    labels[-1] = labels[-1][:-1] + "]"
-    return labels
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _bin_expression(query: DpQuery) -> pl.Expr:
-    """Label each value with its bin (values outside the edges clamp into the outer bins)."""
-    assert query.bins is not None and query.column is not None
-    labels = _bin_labels(query.bins)
-    value = pl.col(query.column).cast(pl.Float64)
-    expression = pl.when(value.is_null() | value.is_nan()).then(pl.lit(None, dtype=pl.String))
-    for edge, label in zip(query.bins[1:-1], labels[:-1], strict=True):
-        expression = expression.when(value < edge).then(pl.lit(label))
-    return expression.otherwise(pl.lit(labels[-1])).alias(_bin_column(query))
-
-
-def _bin_column(query: DpQuery) -> str:
-    return f"{query.column}{BIN_SUFFIX}"
-
-
-def _public_keys(
-    query: DpQuery, schema: pl.Schema, spec_dir: Path | None
-) -> tuple[pl.DataFrame | None, str]:
-    """The public key set of a grouped query, and how it was chosen (for the manifest)."""
-    bin_keys = None
-    if query.statistic == "histogram":
-        assert query.bins is not None
-        bin_keys = pl.DataFrame({_bin_column(query): _bin_labels(query.bins)})
-    if not query.by:
-        origin = "histogram bins from the spec" if bin_keys is not None else "no grouping"
-        return bin_keys, origin
-    if query.group_keys is not None:
-        frames = [
-            pl.DataFrame({c: list(query.group_keys[c])}).select(
-                _cast_key(pl.col(c), schema[c], query, c)
-            )
-            for c in query.by
-        ]
-        origin = "public keys listed in the spec"
-    elif query.keys_file is not None:
-        frames = [_read_keys_file(query, schema, spec_dir)]
-        origin = f"public keys from the file {query.keys_file.name}"
-    else:
-        return None, "DP partition selection (noisy count above a threshold, uses delta)"
-    keys = frames[0]
-    for frame in frames[1:]:
-        keys = keys.join(frame, how="cross")
-    if bin_keys is not None:
-        keys = keys.join(bin_keys, how="cross")
-        origin += " x histogram bins from the spec"
-    return keys.unique(maintain_order=True), origin
-
-
-def _cast_key(expr: pl.Expr, dtype: pl.DataType, query: DpQuery, column: str) -> pl.Expr:
-    return expr.cast(pl.String).cast(dtype, strict=True).alias(column)
-
-
-def _read_keys_file(query: DpQuery, schema: pl.Schema, spec_dir: Path | None) -> pl.DataFrame:
-    assert query.keys_file is not None
-    path = query.keys_file if spec_dir is None else spec_dir / query.keys_file
-    try:
-        raw = pl.read_csv(path, infer_schema=False)
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise SpecError(
-            f"query `{query.name}`: cannot read `keys_file` {path} ({type(exc).__name__}); it "
-            f"must be a CSV with a header naming the `by` columns ({', '.join(query.by)})."
-        ) from None
-    missing = [c for c in query.by if c not in raw.columns]
-    if missing:
-        raise SpecError(
-            f"query `{query.name}`: `keys_file` {path.name} lacks the column(s) "
-            f"{', '.join(missing)}; add one column per `by` column."
-        )
-    if raw.height == 0:
-        raise SpecError(f"query `{query.name}`: `keys_file` {path.name} lists no keys.")
-    try:
-        return raw.select([_cast_key(pl.col(c), schema[c], query, c) for c in query.by])
-    except pl.exceptions.PolarsError:
-        raise SpecError(
-            f"query `{query.name}`: a value in `keys_file` {path.name} does not fit the type of "
-            "its column in the source."
-        ) from None
-
-
-def _candidates(query: DpQuery) -> list[float] | None:
-    if query.statistic not in ("median", "quantiles"):
-        return None
-    if query.candidates is not None:
-        return [float(c) for c in query.candidates]
-    assert query.bounds is not None
-    low, high = query.bounds
-    return [low + (high - low) * i / 100 for i in range(101)]
-
-
 def _plan_query(
     context: Any,
     spec: DpSpec,
@@ -422,16 +321,16 @@ def _plan_query(
     spec_dir: Path | None,
 ) -> QueryPlan:
     dp = _opendp()
-    keys, key_origin = _public_keys(query, schema, spec_dir)
+    keys, key_origin = public_keys(query, schema, spec_dir)
     base = context.query()
     if subject_id is not None:
         base = base.truncate_per_group(spec.max_contributions, keep=spec.keep)
-    candidates = _candidates(query)
+    candidates = quantile_candidates(query)
     group = list(query.by)
     stat = query.statistic
     if stat == "histogram":
-        group = [*group, _bin_column(query)]
-        base = base.filter(pl.col(_bin_column(query)).is_not_null())
+        group = [*group, bin_column(query)]
+        base = base.filter(pl.col(bin_column(query)).is_not_null())
     elif query.column is not None:
         value = pl.col(query.column)
         base = base.filter(value.is_not_null() & value.cast(pl.Float64).is_not_nan())
