@@ -14,9 +14,9 @@ deterministic) or a random sample (``keep: sample``). OpenDP derives the sensiti
 truncation, so a count's noise scale is ``max_contributions / epsilon``, not its square (which
 declaring both ``contributions=max_contributions`` and the truncation would give). Without a
 subject id, each row is one individual and the unit is ``contributions=max_contributions``.
-Numeric values are clamped to ``bounds`` by OpenDP; missing
-values (null / NaN) are left out of numeric statistics and histograms. All noise is OpenDP's:
-this package builds queries and reads results, it never draws a random number.
+Numeric values are clamped to ``bounds`` by OpenDP; missing values (null / NaN) are left out
+of numeric statistics and histograms. All noise is OpenDP's: this package builds queries and
+reads results, it never draws a random number (post-processing: ``postprocess.py``).
 """
 
 from __future__ import annotations
@@ -298,17 +298,13 @@ def _check_columns(spec: DpSpec, subject_id: str | None, schema: pl.Schema) -> N
                     "group by or measure the privacy unit's identifier."
                 )
         numeric = query.statistic in NUMERIC_STATISTICS or query.statistic == "histogram"
-        if numeric and not _is_numeric(schema[query.column]):
+        if numeric and not schema[query.column].is_numeric():
             raise SpecError(
                 f"query `{query.name}`: {query.statistic} needs a numeric column, but "
                 f"`{query.column}` holds {schema[query.column]} values. Set "
                 f"`source.options.column_types: {{{query.column}: float64}}` or choose another "
                 "column."
             )
-
-
-def _is_numeric(dtype: pl.DataType) -> bool:
-    return dtype.is_numeric()
 
 
 def _plan_query(
