@@ -268,7 +268,7 @@ def describe_guarantees(method: str, guarantees: dict[str, Any]) -> str:
         return text
     if method == "dp_aggregates":
         text = f"differential privacy epsilon={guarantees.get('epsilon')}"
-        if guarantees.get("delta"):
+        if guarantees.get("delta") not in (None, "", "0", 0):
             text += f", delta={guarantees['delta']}"
         return text
     return method

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flows.catalog import CatalogEntry, describe_contents
+from flows.catalog import CatalogEntry, describe_contents, describe_guarantees
 from flows.read import open_release, query_tables, read_release
 from privacy.errors import SourceError
 
@@ -83,3 +83,10 @@ def test_catalog_describes_dp_tables_not_rows_and_columns() -> None:
         "queries visits, mean_charges, ages",
     )
     assert describe_contents(entry("safe_harbor", 1200, ["a", "b"])) == ("1,200", "2")
+
+
+def test_catalog_names_delta_only_when_it_is_spent() -> None:
+    pure = describe_guarantees("dp_aggregates", {"epsilon": "1", "delta": "0"})
+    assert pure == "differential privacy epsilon=1"
+    approximate = describe_guarantees("dp_aggregates", {"epsilon": "1", "delta": "0.000001"})
+    assert approximate == "differential privacy epsilon=1, delta=0.000001"
