@@ -106,7 +106,7 @@ def record_release(
                 method=manifest.method,
                 guarantees=json.dumps(manifest.guarantees.as_dict(), sort_keys=True),
                 rows=manifest.rows_out,
-                columns=json.dumps([c.name for c in manifest.columns]),
+                columns=json.dumps(_contents(manifest)),
                 source_sha256=manifest.source.sha256,
                 spec_hash=manifest.spec_hash,
                 actor=manifest.actor,
@@ -129,7 +129,10 @@ def mark_retired(path: Path, url: str | None = None) -> None:
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    """One dataset with its latest published release."""
+    """One dataset with its latest published release.
+
+    ``columns`` lists a row-level release's columns, or a DP release's query tables.
+    """
 
     dataset: str
     steward: str | None
@@ -240,6 +243,20 @@ def _entry(row) -> CatalogEntry:
     )
 
 
+def _contents(manifest: Manifest) -> list[str]:
+    """What the catalog lists as a release's contents: its columns, or a DP release's queries."""
+    if manifest.dp is not None:
+        return [part.query or part.file for part in manifest.parts]
+    return [c.name for c in manifest.columns]
+
+
+def describe_contents(entry: CatalogEntry) -> tuple[str, str]:
+    """The "rows" and "columns" cells of a catalog listing (a DP release: tables and queries)."""
+    if entry.method == "dp_aggregates":
+        return f"DP tables: {len(entry.columns)} files", "queries " + ", ".join(entry.columns)
+    return f"{entry.rows:,}", str(len(entry.columns))
+
+
 def describe_guarantees(method: str, guarantees: dict[str, Any]) -> str:
     """One line a reader understands: Safe Harbor / k and l / epsilon and delta."""
     if method == "safe_harbor":
@@ -257,7 +274,7 @@ def describe_guarantees(method: str, guarantees: dict[str, Any]) -> str:
         return text
     if method == "dp_aggregates":
         text = f"differential privacy epsilon={guarantees.get('epsilon')}"
-        if guarantees.get("delta"):
+        if guarantees.get("delta") not in (None, "", "0", 0):
             text += f", delta={guarantees['delta']}"
         return text
     return method

@@ -237,8 +237,7 @@ def catalog(debug: DebugOption = False) -> None:
                 f"v{entry.version}",
                 entry.method,
                 store.describe_guarantees(entry.method, entry.guarantees),
-                f"{entry.rows:,}",
-                str(len(entry.columns)),
+                *store.describe_contents(entry),
                 entry.created_at.strftime("%Y-%m-%d %H:%M"),
                 entry.steward or "",
             )
@@ -263,7 +262,8 @@ def show(
         readme = Path(entry.path) / "README.md"
         out.print(
             f"{entry.dataset} v{entry.version}: "
-            f"{store.describe_guarantees(entry.method, entry.guarantees)}; {entry.rows:,} rows; "
+            f"{store.describe_guarantees(entry.method, entry.guarantees)}; "
+            f"{_contents_line(entry)}; "
             f"released {entry.created_at:%Y-%m-%d %H:%M}; {entry.path}",
             highlight=False,
             soft_wrap=True,
@@ -272,6 +272,14 @@ def show(
             out.print(Markdown(readme.read_text("utf8")))
         else:
             out.print(f"(the release folder {entry.path} is gone; the catalog keeps its facts)")
+
+
+def _contents_line(entry) -> str:
+    """What a release holds, in one phrase: its rows, or a DP release's tables and queries."""
+    from flows import catalog as store
+
+    rows, columns = store.describe_contents(entry)
+    return f"{rows}, {columns}" if entry.method == "dp_aggregates" else f"{rows} rows"
 
 
 @app.command()

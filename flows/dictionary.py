@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from flows.manifest import KAnonymityFacts, Manifest
+from privacy.budget import parse_share
+from privacy.dp.postprocess import CLAMP_NOTE, MEAN_INTERVAL
 
 MEANING = {
     "keep": "unchanged from the source",
@@ -180,23 +182,34 @@ def accuracy_markdown(manifest: Manifest) -> str:
         f"- contribution bound: {dp.privacy_unit.contribution_bounding}",
         "",
         "| query | statistic | epsilon | delta | keys | component | noise | scale | "
-        "95% half-width |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "95% half-width | clamped |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for query in dp.queries:
+        clamped = "" if query.estimates_clamped is None else str(query.estimates_clamped)
         for row in query.accuracy or [{}]:
+            half_width = _fmt(row.get("accuracy_95"))
+            if row.get("distribution") == "derived (post-processing)":
+                half_width = "per group (column `accuracy`)"
+            elif row.get("accuracy_97_5") is not None:
+                half_width += f" (97.5%: {_fmt(row['accuracy_97_5'])})"
             lines.append(
-                f"| {query.name} | {query.statistic} | {query.epsilon} | "
-                f"{query.delta} | {query.key_origin} | {row.get('aggregate', '')} | "
+                f"| {query.name} | {query.statistic} | {_share(query.epsilon)} | "
+                f"{_share(query.delta)} | {query.key_origin} | {row.get('aggregate', '')} | "
                 f"{row.get('distribution', '')} | {_fmt(row.get('scale'))} | "
-                f"{_fmt(row.get('accuracy_95'))} |"
+                f"{half_width} | {clamped} |"
             )
     lines += [
         "",
         "Accuracy: with 95% confidence, a released estimate differs from the value on the "
-        "(contribution-bounded, clamped) data by at most the half-width. Means combine a noisy "
-        "sum and a noisy count (both listed); quantiles use the exponential mechanism, for "
-        "which OpenDP reports no half-width.",
+        "(contribution-bounded, clamped) data by at most the half-width. A mean is a noisy sum "
+        "divided by a noisy count (both listed); its accuracy is derived per group: "
+        f"{MEAN_INTERVAL}. Quantiles use the exponential mechanism, for which OpenDP reports "
+        "no half-width.",
+        "",
+        f"Clamping: an estimate outside what is possible (a count below 0, a mean outside its "
+        f"bounds, a sum beyond `max_rows` times a bound) is {CLAMP_NOTE}; the column `clamped` "
+        "says which. It never makes an estimate less accurate.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -206,15 +219,25 @@ def dp_readme_markdown(manifest: Manifest) -> str:
     lines = [
         f"# {manifest.dataset} v{{version}} (differentially private aggregates)",
         "",
-        "Each `<query>.parquet` holds group columns, `estimate` and `accuracy` (the 95% "
-        "half-width of the noise OpenDP added; empty where OpenDP reports none).",
+        "Each `<query>.parquet` holds group columns, `estimate`, `accuracy` (the 95% "
+        "half-width; empty where OpenDP reports none) and `clamped` (the estimate was moved "
+        "into its feasible range). Read one with "
+        '`flows.read.read_dataset("<dataset>", query="<query>")`.',
         "",
     ]
+    queries = {query.name: query for query in manifest.dp.queries}
     for part in manifest.parts:
         names = ", ".join(c.name for c in part.columns or ())
-        lines.append(f"- `{part.file}`: {part.rows} rows; columns {names}")
+        query = queries.get(part.query or "")
+        what = f" ({query.statistic}" + (f" of {query.column}" if query.column else "") + ")"
+        lines.append(f"- `{part.file}`{what if query else ''}: {part.rows} rows; columns {names}")
     lines += ["", accuracy_markdown(manifest)]
     return "\n".join(lines)
+
+
+def _share(text: str) -> str:
+    """A budget share as written in the manifest, with its decimal value beside a fraction."""
+    return f"{text} (≈ {parse_share(text):.4g})" if "/" in text else text
 
 
 def _fmt(value: Any) -> str:

@@ -172,7 +172,7 @@ class DpQueryFacts(BaseModel):
     statistic: str
     column: str | None
     by: tuple[str, ...]
-    epsilon: str
+    epsilon: str = Field(description="This query's share: exact (`1/3`, `0.25`) or 4 digits.")
     delta: str
     mechanism: str
     clamping_bounds: tuple[int | float, ...] | None
@@ -182,6 +182,16 @@ class DpQueryFacts(BaseModel):
     key_origin: str = Field(alias="keys", description="Where the group keys come from.")
     partition_threshold: int | None
     accuracy: tuple[dict[str, Any], ...]
+    accuracy_derivation: str | None = Field(
+        default=None, description="How a derived accuracy (a mean's) is computed."
+    )
+    feasible_range: tuple[float, float] = Field(
+        description="What the estimate can possibly be; estimates outside are clamped to it."
+    )
+    estimates_clamped: int | None = Field(
+        default=None, description="How many estimates were clamped (flagged `clamped`)."
+    )
+    clamping: str = Field(description="What the `clamped` flag means.")
     columns: tuple[str, ...]
 
 

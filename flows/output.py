@@ -103,4 +103,5 @@ def from_queries(results: list[QueryResult], charge: ledger.Charge) -> ReleaseOu
 
 def dp_metadata(release_plan: ReleasePlan, output: ReleaseOutput) -> DpFacts:
     """The DP facts of a release: budgets, bounds, queries (the plan's) and the ledger charge."""
-    return DpFacts(**release_plan.dp.metadata(), ledger_charge_id=output.charge.charge_id)
+    clamped = {result.plan.query.name: result.clamped for result in output.queries}
+    return DpFacts(**release_plan.dp.metadata(clamped), ledger_charge_id=output.charge.charge_id)

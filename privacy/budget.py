@@ -4,7 +4,8 @@ Budgets are added up over months of releases; float sums drift (0.1 + 0.2 != 0.3
 ledger must never refuse or allow a release because of rounding. :class:`Budget` holds
 :class:`~decimal.Decimal` values built from the *shortest* decimal text of a float (``0.1`` is
 exactly one tenth), so ``+``, ``-`` and comparisons are exact. :func:`refusal` words the
-refusal of a release as Requested / Remaining / Difference.
+refusal of a release as Requested / Remaining / Difference; :func:`share_text` writes a query's
+share of a release (``1/3`` rather than ``0.3333333333333333333333333333``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import decimal
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 _CONTEXT = decimal.Context(prec=60, traps=[decimal.InvalidOperation, decimal.Overflow])
@@ -132,6 +134,37 @@ def refusal(requested: Budget, remaining: Budget) -> str:
         f"Difference: epsilon={_text(eps)}, delta={_text(delta)} "
         "(negative: that much more than is left)"
     )
+
+
+def share_text(value: Fraction) -> str:
+    """A budget share for people: exact when short (``0.25``, ``1/3``), else 4 digits.
+
+    A share with a terminating decimal form of at most 12 significant digits is written in
+    decimal; a fraction with numerator and denominator up to a million as ``p/q``; anything else
+    rounded to 4 significant digits (``3.333e-08``). Display only: the ledger charges the
+    release's exact budget, never these texts.
+    """
+    denominator = value.denominator
+    for factor in (2, 5):
+        while denominator % factor == 0:
+            denominator //= factor
+    if denominator == 1:
+        exact = _CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+        if len(exact.normalize().as_tuple().digits) <= 12:
+            return _text(exact)
+    if value.numerator <= 10**6 and value.denominator <= 10**6:
+        return f"{value.numerator}/{value.denominator}"
+    return f"{float(value):.4g}"
+
+
+def parse_share(text: str) -> float:
+    """The number a :func:`share_text` text stands for (``"1/3"`` -> 0.333...).
+
+    Raises:
+        ValueError: ``text`` is neither a decimal number nor a fraction ``p/q``.
+
+    """
+    return float(Fraction(text.strip()))
 
 
 def _text(value: Decimal) -> str:

@@ -1,8 +1,9 @@
 """Computing a planned DP release: OpenDP releases each query once.
 
 :func:`compute` is called after the budget ledger has charged the release
-(:mod:`privacy.ledger`); it returns tables of group keys, ``estimate`` and ``accuracy`` (the 95%
-half-width OpenDP reports).
+(:mod:`privacy.ledger`); it returns tables of group keys, ``estimate``, ``accuracy`` (the 95%
+half-width OpenDP reports, or for a mean the one derived from its sum and count) and
+``clamped`` (the estimate was moved into its feasible range: :mod:`privacy.dp.postprocess`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 import pyarrow as pa
 
-from privacy.dp.plan import ACCURACY, ESTIMATE, QUANTILE, DpPlan, QueryPlan
+from privacy.dp.plan import ACCURACY, COUNT, ESTIMATE, QUANTILE, SUM, DpPlan, QueryPlan
+from privacy.dp.postprocess import CLAMPED, clamp_estimates, mean_estimates
 from privacy.errors import InternalError
 
 
@@ -23,6 +25,11 @@ class QueryResult:
 
     plan: QueryPlan
     table: pa.Table
+
+    @property
+    def clamped(self) -> int:
+        """How many estimates were clamped into their feasible range."""
+        return sum(bool(flag) for flag in self.table[CLAMPED].to_pylist())
 
 
 def compute(plan: DpPlan) -> list[QueryResult]:
@@ -57,14 +64,29 @@ def _shape(query_plan: QueryPlan, frame: pl.DataFrame) -> pa.Table:
             pl.col(ESTIMATE).cast(pl.Float64),
             pl.lit(None, dtype=pl.Float64).alias(ACCURACY),
         )
+    elif query.statistic == "mean":
+        assert query.bounds is not None and query_plan.mean_half_widths is not None
+        estimate, accuracy, clamped = mean_estimates(
+            frame[SUM].to_numpy(),
+            frame[COUNT].to_numpy(),
+            query_plan.mean_half_widths,
+            (float(query.bounds[0]), float(query.bounds[1])),
+        )
+        frame = frame.with_columns(
+            pl.Series(ESTIMATE, estimate, dtype=pl.Float64),
+            pl.Series(ACCURACY, accuracy, dtype=pl.Float64),
+            pl.Series(CLAMPED, clamped, dtype=pl.Boolean),
+        )
     else:
-        accuracy = by_column.get(ESTIMATE) if query.statistic != "mean" else None
+        accuracy = by_column.get(ESTIMATE)
         frame = frame.with_columns(
             pl.col(ESTIMATE).cast(
                 pl.Int64 if query.statistic in ("count", "histogram") else pl.Float64
             ),
             pl.lit(accuracy, dtype=pl.Float64).alias(ACCURACY),
         )
+    if query.statistic != "mean":
+        frame = clamp_estimates(frame, ESTIMATE, query_plan.feasible)
     frame = frame.select(query_plan.output_columns)
     sort = [c for c in [*group, QUANTILE] if c in frame.columns]
     if sort:

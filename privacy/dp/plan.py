@@ -6,17 +6,21 @@ every query's public keys, and builds one OpenDP ``Context`` whose budget (the s
 query's accuracy (OpenDP's ``summarize``), which spends nothing. Mistakes found here are
 :class:`~privacy.errors.SpecError`: nothing has been computed, so nothing is charged.
 
-Contribution bounding: with a ``subject_id``, OpenDP's ``truncate_per_group`` keeps at most
-``max_contributions`` rows per subject before anything is measured: the first rows in source
-order (``keep: first``, deterministic) or a random sample (``keep: sample``). Without a subject
-id, each row is one individual. Numeric values are clamped to ``bounds`` by OpenDP; missing
-values (null / NaN) are left out of numeric statistics and histograms. All noise is OpenDP's:
-this package builds queries and reads results, it never draws a random number.
+The privacy unit is stated in one place, :func:`privacy_unit`: with a ``subject_id``, one
+individual is one identifier (OpenDP ``unit_of(contributions=1, identifier=...)``) and every
+query starts with OpenDP's ``truncate_per_group(max_contributions)``, which keeps at most
+``max_contributions`` rows per subject: the first rows in source order (``keep: first``,
+deterministic) or a random sample (``keep: sample``). OpenDP derives the sensitivity from the
+truncation, so a count's noise scale is ``max_contributions / epsilon``, not its square (which
+declaring both ``contributions=max_contributions`` and the truncation would give). Without a
+subject id, each row is one individual and the unit is ``contributions=max_contributions``.
+Numeric values are clamped to ``bounds`` by OpenDP; missing values (null / NaN) are left out
+of numeric statistics and histograms. All noise is OpenDP's: this package builds queries and
+reads results, it never draws a random number (post-processing: ``postprocess.py``).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -26,7 +30,9 @@ from typing import Any
 
 import polars as pl
 
-from privacy.budget import Budget
+from privacy.budget import Budget, share_text
+from privacy.dp.keys import bin_column, bin_expression, public_keys, quantile_candidates
+from privacy.dp.postprocess import CLAMP_NOTE, CLAMPED, MEAN_INTERVAL, feasible_range
 from privacy.dp_spec import NUMERIC_STATISTICS, DpQuery, DpSpec
 from privacy.errors import SpecError
 
@@ -35,8 +41,9 @@ ALPHA = 0.05
 
 ESTIMATE = "estimate"
 ACCURACY = "accuracy"
+SUM = "__sum"
+COUNT = "__count"
 QUANTILE = "quantile"
-BIN_SUFFIX = "_bin"
 
 
 def _opendp():
@@ -74,6 +81,16 @@ class QueryPlan:
     threshold: int | None
     candidates: list[float] | None
     measurement: OpenDPQuery = field(repr=False)
+    feasible: tuple[float, float] = (float("-inf"), float("inf"))
+    mean_half_widths: tuple[float, float] | None = None
+    share: Fraction = Fraction(1)
+
+    def budget_text(self, per_release: Budget) -> dict[str, str]:
+        """This query's (epsilon, delta) for people: ``1/3``, not ``0.333...`` (display only)."""
+        return {
+            "epsilon": share_text(Fraction(per_release.epsilon) * self.share),
+            "delta": share_text(Fraction(per_release.delta) * self.share),
+        }
 
 
 @dataclass
@@ -88,8 +105,15 @@ class DpPlan:
     context: OpenDPQuery = field(repr=False)
     released: bool = False
 
-    def metadata(self) -> dict[str, Any]:
-        """The DP facts of the release for its manifest (no data values)."""
+    def metadata(self, clamped: dict[str, int] | None = None) -> dict[str, Any]:
+        """The DP facts of the release for its manifest (no data values).
+
+        Args:
+            clamped: Per query name, how many released estimates were clamped into their
+                feasible range (known once computed; None before).
+
+        """
+        clamped = clamped or {}
         return {
             "mechanism": "OpenDP Context API (opendp.prelude.Context.compositor over Polars)",
             "privacy_unit": {
@@ -108,8 +132,7 @@ class DpPlan:
                     "statistic": q.query.statistic,
                     "column": q.query.column,
                     "by": list(q.query.by),
-                    "epsilon": q.budget.as_dict()["epsilon"],
-                    "delta": q.budget.as_dict()["delta"],
+                    **q.budget_text(self.per_release),
                     "mechanism": q.mechanism,
                     "clamping_bounds": list(q.query.bounds) if q.query.bounds else None,
                     "bins": list(q.query.bins) if q.query.bins else None,
@@ -118,11 +141,31 @@ class DpPlan:
                     "keys": q.key_origin,
                     "partition_threshold": q.threshold,
                     "accuracy": q.accuracy,
+                    "accuracy_derivation": MEAN_INTERVAL if q.query.statistic == "mean" else None,
+                    "feasible_range": list(q.feasible),
+                    "estimates_clamped": clamped.get(q.query.name),
+                    "clamping": CLAMP_NOTE,
                     "columns": q.output_columns,
                 }
                 for q in self.queries
             ],
         }
+
+
+def privacy_unit(spec: DpSpec, subject_id: str | None) -> Any:
+    """The OpenDP privacy unit of a release: the one place it is stated.
+
+    With a subject id, an individual is one identifier (``contributions=1``): how many rows it
+    may add is bounded by the ``truncate_per_group(max_contributions)`` every query starts
+    with (:func:`_plan_query`), from which OpenDP derives the sensitivity. Stating
+    ``contributions=max_contributions`` as well would count the bound twice (the sensitivity,
+    hence the noise, would be ``max_contributions`` squared). Without a subject id, each
+    individual is at most ``max_contributions`` rows.
+    """
+    dp = _opendp()
+    if subject_id is not None:
+        return dp.unit_of(contributions=1, identifier=subject_id)
+    return dp.unit_of(contributions=spec.max_contributions)
 
 
 def contribution_bounding(spec: DpSpec, subject_id: str | None) -> str:
@@ -182,7 +225,7 @@ def plan_dp(
     needed += [c for q in spec.queries for c in q.columns if c not in needed]
     needed = list(dict.fromkeys(needed))
     frame = data.select(needed).with_columns(
-        [_bin_expression(q) for q in spec.queries if q.statistic == "histogram"]
+        [bin_expression(q) for q in spec.queries if q.statistic == "histogram"]
     )
     per_release = Budget.of(spec.per_release.epsilon, spec.per_release.delta)
     total = Budget.of(spec.budget.epsilon, spec.budget.delta)
@@ -193,11 +236,7 @@ def plan_dp(
         if spec.split == "even"
         else {"split_by_weights": weights}
     )
-    unit = (
-        dp.unit_of(contributions=spec.max_contributions, identifier=subject_id)
-        if subject_id
-        else dp.unit_of(contributions=spec.max_contributions)
-    )
+    unit = privacy_unit(spec, subject_id)
     measure, _ = dp.loss_of(epsilon=epsilon, delta=delta or None)
     margins = [dp.polars.Margin(by=[], max_length=spec.max_rows)]
     try:
@@ -225,7 +264,9 @@ def plan_dp(
             margins=margins,
             split_evenly_over=1,
         )
-        plans.append(_plan_query(preview, spec, subject_id, query, schema, budget, spec_dir))
+        query_plan = _plan_query(preview, spec, subject_id, query, schema, budget, spec_dir)
+        query_plan.share = share
+        plans.append(query_plan)
     return DpPlan(spec, subject_id, per_release, total, plans, OpenDPQuery(context))
 
 
@@ -257,117 +298,13 @@ def _check_columns(spec: DpSpec, subject_id: str | None, schema: pl.Schema) -> N
                     "group by or measure the privacy unit's identifier."
                 )
         numeric = query.statistic in NUMERIC_STATISTICS or query.statistic == "histogram"
-        if numeric and not _is_numeric(schema[query.column]):
+        if numeric and not schema[query.column].is_numeric():
             raise SpecError(
                 f"query `{query.name}`: {query.statistic} needs a numeric column, but "
                 f"`{query.column}` holds {schema[query.column]} values. Set "
                 f"`source.options.column_types: {{{query.column}: float64}}` or choose another "
                 "column."
             )
-
-
-def _is_numeric(dtype: pl.DataType) -> bool:
-    return dtype.is_numeric()
-
-
-def _bin_labels(bins: tuple[float, ...]) -> list[str]:
-    edges = [_number(b) for b in bins]
-    labels = [f"[{a}, {b})" for a, b in itertools.pairwise(edges)]
-    labels[-1] = labels[-1][:-1] + "]"
-    return labels
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _bin_expression(query: DpQuery) -> pl.Expr:
-    """Label each value with its bin (values outside the edges clamp into the outer bins)."""
-    assert query.bins is not None and query.column is not None
-    labels = _bin_labels(query.bins)
-    value = pl.col(query.column).cast(pl.Float64)
-    expression = pl.when(value.is_null() | value.is_nan()).then(pl.lit(None, dtype=pl.String))
-    for edge, label in zip(query.bins[1:-1], labels[:-1], strict=True):
-        expression = expression.when(value < edge).then(pl.lit(label))
-    return expression.otherwise(pl.lit(labels[-1])).alias(_bin_column(query))
-
-
-def _bin_column(query: DpQuery) -> str:
-    return f"{query.column}{BIN_SUFFIX}"
-
-
-def _public_keys(
-    query: DpQuery, schema: pl.Schema, spec_dir: Path | None
-) -> tuple[pl.DataFrame | None, str]:
-    """The public key set of a grouped query, and how it was chosen (for the manifest)."""
-    bin_keys = None
-    if query.statistic == "histogram":
-        assert query.bins is not None
-        bin_keys = pl.DataFrame({_bin_column(query): _bin_labels(query.bins)})
-    if not query.by:
-        origin = "histogram bins from the spec" if bin_keys is not None else "no grouping"
-        return bin_keys, origin
-    if query.group_keys is not None:
-        frames = [
-            pl.DataFrame({c: list(query.group_keys[c])}).select(
-                _cast_key(pl.col(c), schema[c], query, c)
-            )
-            for c in query.by
-        ]
-        origin = "public keys listed in the spec"
-    elif query.keys_file is not None:
-        frames = [_read_keys_file(query, schema, spec_dir)]
-        origin = f"public keys from the file {query.keys_file.name}"
-    else:
-        return None, "DP partition selection (noisy count above a threshold, uses delta)"
-    keys = frames[0]
-    for frame in frames[1:]:
-        keys = keys.join(frame, how="cross")
-    if bin_keys is not None:
-        keys = keys.join(bin_keys, how="cross")
-        origin += " x histogram bins from the spec"
-    return keys.unique(maintain_order=True), origin
-
-
-def _cast_key(expr: pl.Expr, dtype: pl.DataType, query: DpQuery, column: str) -> pl.Expr:
-    return expr.cast(pl.String).cast(dtype, strict=True).alias(column)
-
-
-def _read_keys_file(query: DpQuery, schema: pl.Schema, spec_dir: Path | None) -> pl.DataFrame:
-    assert query.keys_file is not None
-    path = query.keys_file if spec_dir is None else spec_dir / query.keys_file
-    try:
-        raw = pl.read_csv(path, infer_schema=False)
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise SpecError(
-            f"query `{query.name}`: cannot read `keys_file` {path} ({type(exc).__name__}); it "
-            f"must be a CSV with a header naming the `by` columns ({', '.join(query.by)})."
-        ) from None
-    missing = [c for c in query.by if c not in raw.columns]
-    if missing:
-        raise SpecError(
-            f"query `{query.name}`: `keys_file` {path.name} lacks the column(s) "
-            f"{', '.join(missing)}; add one column per `by` column."
-        )
-    if raw.height == 0:
-        raise SpecError(f"query `{query.name}`: `keys_file` {path.name} lists no keys.")
-    try:
-        return raw.select([_cast_key(pl.col(c), schema[c], query, c) for c in query.by])
-    except pl.exceptions.PolarsError:
-        raise SpecError(
-            f"query `{query.name}`: a value in `keys_file` {path.name} does not fit the type of "
-            "its column in the source."
-        ) from None
-
-
-def _candidates(query: DpQuery) -> list[float] | None:
-    if query.statistic not in ("median", "quantiles"):
-        return None
-    if query.candidates is not None:
-        return [float(c) for c in query.candidates]
-    assert query.bounds is not None
-    low, high = query.bounds
-    return [low + (high - low) * i / 100 for i in range(101)]
 
 
 def _plan_query(
@@ -380,28 +317,36 @@ def _plan_query(
     spec_dir: Path | None,
 ) -> QueryPlan:
     dp = _opendp()
-    keys, key_origin = _public_keys(query, schema, spec_dir)
+    keys, key_origin = public_keys(query, schema, spec_dir)
     base = context.query()
     if subject_id is not None:
         base = base.truncate_per_group(spec.max_contributions, keep=spec.keep)
-    candidates = _candidates(query)
+    candidates = quantile_candidates(query)
     group = list(query.by)
     stat = query.statistic
     if stat == "histogram":
-        group = [*group, _bin_column(query)]
-        base = base.filter(pl.col(_bin_column(query)).is_not_null())
+        group = [*group, bin_column(query)]
+        base = base.filter(pl.col(bin_column(query)).is_not_null())
     elif query.column is not None:
         value = pl.col(query.column)
         base = base.filter(value.is_not_null() & value.cast(pl.Float64).is_not_nan())
     if stat in ("count", "histogram"):
-        exprs = [dp.len(signed=False).alias(ESTIMATE)]
+        exprs = [dp.len(signed=True).alias(ESTIMATE)]
         mechanism = "integer Laplace on counts"
     elif stat == "sum":
         exprs = [_value(query).dp.sum(_bounds(query)).alias(ESTIMATE)]
         mechanism = "Laplace on the clamped sum"
     elif stat == "mean":
-        exprs = [_value(query).dp.mean(_bounds(query)).alias(ESTIMATE)]
-        mechanism = "Laplace on the clamped sum and on the count; estimate = noisy sum / count"
+        # OpenDP's dp.mean releases only the ratio; measuring the sum and the count in one
+        # query (the same noise as dp.mean) keeps both, from which the interval is derived.
+        exprs = [
+            _value(query).dp.sum(_bounds(query)).alias(SUM),
+            dp.len(signed=True).alias(COUNT),
+        ]
+        mechanism = (
+            "Laplace on the clamped sum and integer Laplace on the count (one OpenDP query); "
+            "estimate = noisy sum / noisy count (post-processing)"
+        )
     else:
         probabilities = [0.5] if stat == "median" else list(query.quantiles or ())
         exprs = [
@@ -414,6 +359,7 @@ def _plan_query(
             lazy_query = lazy_query.with_keys(keys)
     else:
         lazy_query = base.select(exprs)
+    halves = None
     try:
         from opendp.accuracy import summarize_polars_measurement
 
@@ -421,6 +367,9 @@ def _plan_query(
             warnings.simplefilter("ignore", UserWarning)  # OpenDP's key-set size warning
             measurement = lazy_query.resolve()
             summary = summarize_polars_measurement(measurement, alpha=ALPHA)
+            if stat == "mean":
+                # Each component at 97.5%: both hold at once with probability >= 95%.
+                halves = summarize_polars_measurement(measurement, alpha=ALPHA / 2)
     except Exception as exc:  # noqa: BLE001 - OpenDP raises its own exception types
         raise SpecError(
             f"query `{query.name}`: OpenDP cannot make this query private: {_opendp_reason(exc)}"
@@ -435,6 +384,24 @@ def _plan_query(
         }
         for row in summary.to_dicts()
     ]
+    mean_half_widths = None
+    if halves is not None:
+        by_column = {row["column"]: _finite(row.get("accuracy")) for row in halves.to_dicts()}
+        mean_half_widths = (by_column[SUM], by_column[COUNT])
+        names = {SUM: "noisy sum", COUNT: "noisy count"}
+        for row in accuracy:
+            row["accuracy_97_5"] = by_column[row["column"]]
+            row["column"] = names[row["column"]]
+        accuracy.append(
+            {
+                "column": ESTIMATE,
+                "aggregate": "Mean (noisy sum / noisy count)",
+                "distribution": "derived (post-processing)",
+                "scale": None,
+                "accuracy_95": None,
+                "note": "per group, in the accuracy column: " + MEAN_INTERVAL,
+            }
+        )
     threshold = None
     if "threshold" in summary.columns:
         values = [v for v in summary["threshold"].to_list() if v is not None]
@@ -443,7 +410,7 @@ def _plan_query(
     return QueryPlan(
         query=query,
         budget=budget,
-        output_columns=[*group, *extra, ESTIMATE, ACCURACY],
+        output_columns=[*group, *extra, ESTIMATE, ACCURACY, CLAMPED],
         group_columns=group,
         key_origin=key_origin,
         keys=keys,
@@ -452,6 +419,8 @@ def _plan_query(
         threshold=threshold,
         candidates=candidates,
         measurement=OpenDPQuery(measurement),
+        feasible=feasible_range(query, spec.max_rows),
+        mean_half_widths=mean_half_widths,
     )
 
 

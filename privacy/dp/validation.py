@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from privacy.budget import Budget
+from privacy.budget import Budget, parse_share
 from privacy.dp.compute import QueryResult
 from privacy.dp.plan import ESTIMATE, DpPlan
 from privacy.errors import ValidationFailed
@@ -62,8 +62,9 @@ def validate_outputs(
 ) -> DpValidationReport:
     """Check each output and the DP metadata with Great Expectations before publishing.
 
-    Per query: the columns are exactly group keys, [quantile], estimate, accuracy (so no
-    row-level or source column other than the group keys can leak); estimates are numeric;
+    Per query: the columns are exactly group keys, [quantile], estimate, accuracy, clamped (so
+    no row-level or source column other than the group keys can leak); estimates are numeric
+    and within their feasible range;
     with public keys, every released key is one of them and there are at most as many rows
     as keys. For the manifest: every query has an epsilon > 0, a delta, a mechanism and a key
     origin, and the query budgets add up to at most the release's.
@@ -87,6 +88,11 @@ def validate_outputs(
         add(
             gxe.ExpectColumnValuesToNotBeNull(column=ESTIMATE),
             "every group has an estimate",
+        )
+        low, high = query_plan.feasible
+        add(
+            gxe.ExpectColumnValuesToBeBetween(column=ESTIMATE, min_value=low, max_value=high),
+            "estimates lie in their feasible range (clamped by post-processing)",
         )
         if query_plan.keys is not None:
             add(
@@ -162,8 +168,8 @@ def _check_metadata(runtime: Any, plan: DpPlan, metadata: dict[str, Any]) -> lis
 
 def _float(value: Any) -> float | None:
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        return parse_share(str(value)) if value is not None else None
+    except (TypeError, ValueError, ZeroDivisionError):
         return None
 
 

@@ -19,7 +19,7 @@ from flows.budget import (
 )
 from flows.dp_source import plan_release
 from flows.inputs import load
-from privacy.errors import BudgetExhausted, SpecError, StoreError
+from privacy.errors import BudgetExhausted, SourceError, SpecError, StoreError
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -104,8 +104,8 @@ def test_issue_example_release_then_budget_exhausted(workdir: Path) -> None:
         "visits_by_state_sex.parquet",
     ]
     counts = pd.read_parquet(first / "visits_by_state_sex.parquet")
-    assert list(counts.columns) == ["state", "sex", "estimate", "accuracy"] and len(counts) == 20
-    assert counts["accuracy"].gt(0).all()
+    assert list(counts.columns) == ["state", "sex", "estimate", "accuracy", "clamped"]
+    assert len(counts) == 20 and counts["accuracy"].gt(0).all() and counts["estimate"].ge(0).all()
     histogram = pd.read_parquet(first / "age_histogram.parquet")
     assert list(histogram["age_bin"]) == [
         "[0, 18)",
@@ -114,8 +114,10 @@ def test_issue_example_release_then_budget_exhausted(workdir: Path) -> None:
         "[65, 90)",
         "[90, 120]",
     ]
+    assert list(histogram.columns) == ["age_bin", "estimate", "accuracy", "clamped"]
     mean = pd.read_parquet(first / "mean_charges.parquet")
-    assert list(mean.columns) == ["estimate", "accuracy"] and len(mean) == 1
+    assert list(mean.columns) == ["estimate", "accuracy", "clamped"] and len(mean) == 1
+    assert mean["estimate"].between(0, 100000).all() and mean["accuracy"].gt(0).all()
     manifest = json.loads((first / "manifest.json").read_text())
     dp = manifest["dp"]
     assert manifest["method"] == "dp_aggregates" and manifest["rows_in"] is None
@@ -126,14 +128,47 @@ def test_issue_example_release_then_budget_exhausted(workdir: Path) -> None:
         "histogram bins from the spec",
     ]
     assert dp["queries"][1]["clamping_bounds"] == [0, 100000]
+    # Epsilon 1 over three queries is 1/3 each, not 0.3333333333333333333333333333.
+    assert [q["epsilon"] for q in dp["queries"]] == ["1/3", "1/3", "1/3"]
+    assert dp["queries"][1]["accuracy_derivation"].startswith("noisy sum / noisy count")
+    assert [q["feasible_range"] for q in dp["queries"]][1] == [0, 100000]
+    for query in dp["queries"]:
+        table = pd.read_parquet(first / f"{query['name']}.parquet")
+        assert query["estimates_clamped"] == int(table["clamped"].sum())
+        assert "post-processing, no privacy cost" in query["clamping"]
+    # Each file is listed with its own columns, in the manifest and in the README.
+    by_file = {part["file"]: [c["name"] for c in part["columns"]] for part in manifest["parts"]}
+    assert by_file == {
+        "age_histogram.parquet": ["age_bin", "estimate", "accuracy", "clamped"],
+        "mean_charges.parquet": ["estimate", "accuracy", "clamped"],
+        "visits_by_state_sex.parquet": ["state", "sex", "estimate", "accuracy", "clamped"],
+    }
     assert "dropped deterministically" in dp["privacy_unit"]["contribution_bounding"]
     assert manifest["validation"]["success"]
     text = (first / "README.md").read_text()
     assert "95% half-width" in text and "{version}" not in text
+    assert "1/3 (≈ 0.3333)" in text and "0.33333333" not in text
+    readme_columns = {
+        line.split("`")[1]: line.rsplit("columns ", 1)[1].split(", ")
+        for line in text.splitlines()
+        if line.startswith("- `") and ".parquet`" in line
+    }
+    assert readme_columns == by_file
+    assert "clamped to the feasible range (post-processing, no privacy cost)" in text
     for file in first.glob("*.parquet"):  # no source column other than the group keys
         assert not {"member_id", "total_charges", "age", "diagnosis"} & set(
             pd.read_parquet(file).columns
         )
+
+    from flows.read import read_dataset
+
+    tables = read_dataset("encounters_stats")
+    assert sorted(tables) == ["age_histogram", "mean_charges", "visits_by_state_sex"]
+    assert list(tables["age_histogram"]["age_bin"]) == list(histogram["age_bin"])
+    one = read_dataset("encounters_stats", query="visits_by_state_sex")
+    pd.testing.assert_frame_equal(one, counts, check_dtype=False)
+    with pytest.raises(SourceError, match=r"has no query `visits`; it holds one table per query"):
+        read_dataset("encounters_stats", query="visits")
 
     second = run(spec, out, force=True)  # a refresh of the same data: charged again
     assert second.name == "v2"
@@ -153,6 +188,10 @@ def test_issue_example_release_then_budget_exhausted(workdir: Path) -> None:
     cli = CliRunner()
     shown = cli.invoke(app, ["budget", "encounters_stats"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0 and "remaining  epsilon 0" in shown.stdout
+    listed = cli.invoke(app, ["catalog"], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0 and "DP tables: 3 files" in listed.stdout, listed.output
+    assert "queries age_histogram, mean_charges, visits_by_state_sex" in listed.stdout
+    assert "rows 26" not in listed.stdout
     refused = cli.invoke(app, ["budget", "encounters_stats", "--set-total", "3"])
     assert refused.exit_code != 0 and "--reason" in refused.stderr
     raised = cli.invoke(

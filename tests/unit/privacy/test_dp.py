@@ -44,15 +44,15 @@ def grouped_table(rows_per_subject: int) -> pl.LazyFrame:
     return pl.DataFrame({"member_id": member, "g": np.array(GROUPS)[member // PER_GROUP]}).lazy()
 
 
-@pytest.mark.parametrize(("max_contributions", "epsilon"), [(1, 1.0), (2, 0.5)])
+@pytest.mark.parametrize(("max_contributions", "epsilon"), [(1, 1.0), (5, 0.5)])
 def test_count_noise_matches_the_declared_epsilon(max_contributions: int, epsilon: float) -> None:
     """Counts of 400 public groups, in one release: 400 draws of the noise.
 
-    A subject contributes at most k = ``max_contributions`` rows, so it can change at most k
-    groups by at most k each: OpenDP bounds the L1 sensitivity of the grouped counts by k * k
-    (it does not use the tighter total of k), and the integer Laplace noise must have scale
-    k * k / epsilon. The empirical variance must lie in a band around that scale's variance
-    which excludes half or double the epsilon, and the noise is not zero.
+    A subject contributes at most k = ``max_contributions`` rows in all, so adding or removing
+    one changes the grouped counts by at most k in L1 norm, and the integer Laplace noise must
+    have scale k / epsilon (not k * k / epsilon, which stating the bound twice would give).
+    The empirical variance must lie in a band around that scale's variance which excludes half
+    or double the epsilon, and the noise is not zero.
     """
     spec = dp_spec(
         [{"name": "n", "statistic": "count", "by": ["g"], "keys": {"g": GROUPS}}],
@@ -60,14 +60,15 @@ def test_count_noise_matches_the_declared_epsilon(max_contributions: int, epsilo
         max_contributions=max_contributions,
     )
     frame = grouped_table(max_contributions)
-    expected_scale = max_contributions * max_contributions / epsilon
+    expected_scale = max_contributions / epsilon
     noise, inside = [], 0
     for _ in range(1):
         plan = plan_dp(spec, "member_id", frame, row_count=len(GROUPS) * PER_GROUP * 2)
         (accuracy,) = plan.queries[0].accuracy
         assert accuracy["scale"] == pytest.approx(expected_scale, rel=1e-6)
         table = compute(plan)[0].table
-        assert table.column_names == ["g", "estimate", "accuracy"] and table.num_rows == len(GROUPS)
+        assert table.column_names == ["g", "estimate", "accuracy", "clamped"]
+        assert table.num_rows == len(GROUPS)
         draws = np.array(table["estimate"].to_pylist()) - PER_GROUP * max_contributions
         noise.extend(draws)
         inside += int((np.abs(draws) <= accuracy["accuracy_95"]).sum())
@@ -149,12 +150,13 @@ def test_query_shapes_and_metadata(encounters: pl.LazyFrame) -> None:
     )
     plan = plan_dp(spec, "member_id", encounters, row_count=2000)
     ages, quantiles, charges = (r.table for r in compute(plan))
-    assert ages.column_names == ["sex", "age_bin", "estimate", "accuracy"]
+    assert ages.column_names == ["sex", "age_bin", "estimate", "accuracy", "clamped"]
     assert sorted(set(ages["age_bin"].to_pylist())) == ["[0, 18)", "[18, 65)", "[65, 120]"]
     assert ages.num_rows == 6 and ages.schema.field("estimate").type == pa.int64()
-    assert quantiles.column_names == ["quantile", "estimate", "accuracy"]
+    assert quantiles.column_names == ["quantile", "estimate", "accuracy", "clamped"]
     assert quantiles["quantile"].to_pylist() == [0.25, 0.75]
-    assert charges.column_names == ["state", "estimate", "accuracy"]
+    assert charges.column_names == ["state", "estimate", "accuracy", "clamped"]
+    assert all(a is not None and a > 0 for a in charges["accuracy"].to_pylist())
     assert charges["state"].to_pylist() == ["CA", "MA", "NY", "TX"]  # NY: a public key, no rows
     meta = plan.metadata()
     assert [q["keys"] for q in meta["queries"]] == [
@@ -163,8 +165,13 @@ def test_query_shapes_and_metadata(encounters: pl.LazyFrame) -> None:
         "public keys listed in the spec",
     ]
     assert meta["queries"][2]["clamping_bounds"] == [0, 100000]
-    assert [a["aggregate"] for a in meta["queries"][2]["accuracy"]] == ["Sum", "Length"]
-    assert sum(float(q["epsilon"]) for q in meta["queries"]) == pytest.approx(3.0)
+    assert [a["aggregate"] for a in meta["queries"][2]["accuracy"]] == [
+        "Sum",
+        "Frame Length",
+        "Mean (noisy sum / noisy count)",
+    ]
+    assert meta["queries"][2]["accuracy_derivation"].startswith("noisy sum / noisy count")
+    assert [q["epsilon"] for q in meta["queries"]] == ["1", "1", "1"]  # 3 split evenly by weight
 
 
 def test_partition_selection_with_delta(encounters: pl.LazyFrame) -> None:
@@ -183,7 +190,7 @@ def test_partition_selection_with_delta(encounters: pl.LazyFrame) -> None:
     )
     plan = plan_dp(spec, "member_id", encounters, row_count=2000)
     (result,) = compute(plan)
-    assert result.table.column_names == ["state", "age_bin", "estimate", "accuracy"]
+    assert result.table.column_names == ["state", "age_bin", "estimate", "accuracy", "clamped"]
     assert set(result.table["state"].to_pylist()) <= {"MA", "TX", "CA"}
     assert plan.queries[0].threshold is not None and plan.queries[0].threshold > 0
     assert plan.queries[0].key_origin.startswith("DP partition selection")
@@ -257,7 +264,9 @@ def test_validation_catches_leaks_and_missing_metadata(encounters: pl.LazyFrame)
     results = compute(plan)
     assert validate_outputs(plan, results, plan.metadata()).success
     leaky = results[0].table.append_column("member_id", pa.array([1] * results[0].table.num_rows))
-    private_key = pa.table({"state": ["CA"], "estimate": [3], "accuracy": [1.0]})
+    private_key = pa.table(
+        {"state": ["CA"], "estimate": [3], "accuracy": [1.0], "clamped": [False]}
+    )
     metadata = plan.metadata()
     metadata["queries"][0]["epsilon"] = None
     for bad_results, bad_metadata, check in [
