@@ -91,7 +91,7 @@ def load(
     source = open_source(spec.source)
     root = Path(output or spec.output or default_release_root()).expanduser().resolve()
     check_output_root(root)
-    remove_stale_staging(root / spec.dataset)
+    remove_stale_staging(root, spec.dataset)
     return ReleaseInputs(
         spec=spec,
         spec_path=spec_path,
