@@ -190,6 +190,10 @@ def release(
         _check_cluster()
         release_inputs = load_task(target, output, run.actor, debug)
         run.started(release_inputs)
+        for repair in refresh.reconcile(release_inputs):
+            logger.warning(
+                "%s: %s (left by an interrupted run)", release_inputs.spec.dataset, repair
+            )
         current = None if force else refresh.up_to_date(release_inputs)
         if current is not None:
             logger.info(
