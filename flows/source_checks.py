@@ -32,13 +32,15 @@ _STRONG = [
     re.compile(r"^[-+]\d+$"),  # signed integer
     re.compile(r"^[A-Za-z]{0,4}[-_]?\d{5,}$"),  # identifier: M0001234, MRN-123456, 100234
 ]
+_OTHER_DELIMITERS = re.compile(r"[;|\t]")  # a header read with the wrong `sep`
 _WEAK = re.compile(r"^\d+$")  # a bare integer (a year column such as `2020` is possible)
 
 
 def looks_like_value(name: str) -> bool:
     """Whether a column name has the shape of a data value rather than a name."""
-    text = name.strip()
-    return any(pattern.match(text) for pattern in _STRONG)
+    text = name.strip().lstrip("\ufeff")
+    pieces = [text, *(p.strip() for p in _OTHER_DELIMITERS.split(text))]
+    return any(pattern.match(piece) for piece in pieces for pattern in _STRONG)
 
 
 def check_header(path: Path, names: list[str]) -> None:
