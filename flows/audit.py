@@ -56,6 +56,7 @@ ACTIONS = (
     "budget_total_set",
     "deployment_created",
     "retired",
+    "reconciled",
     "request_opened",
     "request_approved",
     "request_denied",
