@@ -338,12 +338,14 @@ def glob_escape(text: str) -> str:
 def write_latest(dataset_dir: Path, version: int, force: bool = False) -> None:
     """Point ``LATEST`` at ``v<version>`` unless a newer version already claimed it.
 
-    Read, compare and replace happen under an exclusive ``flock`` on ``.LATEST.lock``, so two
-    concurrent releases cannot leave it at the older one; the replace is atomic (a reader sees
-    the old or the new pointer, never a partial one). ``force`` sets it even if lower (the
+    Read, compare and replace happen under an exclusive ``flock`` (on an empty file of the
+    private staging folder, out of analysts' view), so two concurrent releases cannot leave it
+    at the older one; the replace is atomic (a reader sees the old or the new pointer, never
+    a partial one). ``force`` sets it even if lower (the
     next run's reconciliation, when the newer version it named is gone).
     """
-    lock = os.open(dataset_dir / ".LATEST.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    lock_file = staging_root(dataset_dir.parent) / f".LATEST-{dataset_dir.name}.lock"
+    lock = os.open(lock_file, os.O_CREAT | os.O_RDWR, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         latest = dataset_dir / "LATEST"

@@ -31,6 +31,13 @@ class Case:
         return f"PLANTED-7731-{self.name}"
 
 
+def staged_files(root: Path) -> list[Path]:
+    """Files in the private staging folder, except the empty lock files it keeps."""
+    staging = root / ".staging"
+    files = [p for p in staging.rglob("*") if p.is_file()] if staging.exists() else []
+    return [p for p in files if not (p.suffix == ".lock" and p.stat().st_size == 0)]
+
+
 def _rows(n: int, seed: int = 3) -> list[tuple[str, str, int]]:
     rng = random.Random(seed)
     return [(f"P{i:06d}", rng.choice(["MA", "TX", "CA"]), rng.randint(1, 99)) for i in range(n)]

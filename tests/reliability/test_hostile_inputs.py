@@ -18,7 +18,7 @@ from prefect.logging.handlers import APILogWorker
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.reliability.corpus import CASES, Case
+from tests.reliability.corpus import CASES, Case, staged_files
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -72,7 +72,6 @@ def test_no_planted_value_leaves(
     assert marker not in captured.out + captured.err
     assert not files_holding(marker, out, home), "planted value in an output or database"
     assert not files_holding(marker, prefect_database().parent), "planted value in Prefect's DB"
-    staging = out / ".staging"
-    assert not staging.exists() or not any(staging.iterdir()), "staging left behind"
+    assert not staged_files(out), "staging left behind"
     if result.exit_code != 0:
         assert not list(out.glob("*/v*")), "a failed release published a version"

@@ -25,6 +25,8 @@ from pathlib import Path
 import prefect.settings
 import pytest
 
+from tests.reliability.corpus import staged_files
+
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 KILLS = int(os.environ.get("SHAREABLE_RELIABILITY_KILLS", "1"))
@@ -104,8 +106,7 @@ def check_consistent(folder: Path, dataset: str) -> None:
     assert set(visible) <= catalogued, f"visible but not catalogued: {set(visible) - catalogued}"
     assert all(Path(path).is_dir() for _, path in rows), "catalogued but gone"
     assert (dataset_dir / "LATEST").read_text().strip() == f"v{max(visible)}"
-    staging = folder / "out" / ".staging"
-    leftovers = [p for p in staging.rglob("*") if p.is_file()] if staging.exists() else []
+    leftovers = staged_files(folder / "out")
     assert not leftovers, f"staging files left after the next run: {leftovers}"
     assert not list(dataset_dir.glob(".staging-*"))
 

@@ -10,6 +10,7 @@ import pytest
 
 from flows import audit, catalog
 from flows.release import release
+from tests.reliability.corpus import staged_files
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -87,4 +88,4 @@ def test_recording_twice_is_harmless_and_retention_removes_whole_versions(folder
     assert catalog.record_release(record, versions[-1]) is False  # already recorded
     assert [p.name for p in sorted(versions[-1].parent.glob("v*"))] == ["v2", "v3"]
     assert catalogued(folder) == [2, 3]
-    assert not list((folder / "out" / ".staging").iterdir())
+    assert not staged_files(folder / "out")
