@@ -1,9 +1,10 @@
 """The audit log: who did what, when, to which dataset, with what outcome.
 
 Lives in the Shareable database (``flows/store.py``) beside the catalog and the budget ledger.
-It is append-only: this module has no function that changes or deletes an entry, and on
-SQLite triggers refuse UPDATE and DELETE. ``detail`` holds names, versions, counts and reasons,
-never a data value.
+It is append-only: this module has no function that changes or deletes an entry, and
+triggers refuse UPDATE and DELETE (SQLite) and UPDATE, DELETE and TRUNCATE (PostgreSQL; created
+with the table, so a database created by an earlier Shareable needs them added by hand).
+``detail`` holds names, versions, counts and reasons, never a data value.
 """
 
 from __future__ import annotations
@@ -45,6 +46,19 @@ _APPEND_ONLY = [
 for _trigger in _APPEND_ONLY:
     sa.event.listen(audit_log, "after_create", _trigger.execute_if(dialect="sqlite"))
 
+_APPEND_ONLY_POSTGRESQL = [
+    sa.DDL(
+        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$"
+    ),
+    sa.DDL(
+        "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+    ),
+]
+for _trigger in _APPEND_ONLY_POSTGRESQL:
+    sa.event.listen(audit_log, "after_create", _trigger.execute_if(dialect="postgresql"))
+
 ACTIONS = (
     "release_started",
     "published",
@@ -56,6 +70,7 @@ ACTIONS = (
     "budget_total_set",
     "deployment_created",
     "retired",
+    "reconciled",
     "request_opened",
     "request_approved",
     "request_denied",

@@ -69,20 +69,93 @@ def _run(url: str | None, work):
     return store.run(METADATA, url, work)
 
 
+@dataclass(frozen=True)
+class ReleaseRecord:
+    """The catalog's facts of one published release (from its manifest)."""
+
+    dataset: str
+    version: int
+    release_id: str
+    method: str
+    guarantees: dict[str, Any]
+    rows: int
+    columns: list[str]
+    source_sha256: str | None
+    spec_hash: str | None
+    actor: str | None
+
+    @classmethod
+    def of(cls, manifest: Manifest) -> ReleaseRecord:
+        """The record of a typed manifest (which has its version)."""
+        return cls(
+            dataset=manifest.dataset,
+            version=manifest.version,
+            release_id=manifest.release_id,
+            method=manifest.method,
+            guarantees=manifest.guarantees.as_dict(),
+            rows=manifest.rows_out,
+            columns=_contents(manifest),
+            source_sha256=manifest.source.sha256,
+            spec_hash=manifest.spec_hash,
+            actor=manifest.actor,
+        )
+
+    @classmethod
+    def read(cls, folder: Path) -> ReleaseRecord | None:
+        """The record of the published folder's ``manifest.json``; None if it is not one.
+
+        Used to catalog a version that a crash left published but not recorded.
+        """
+        try:
+            data = json.loads((folder / "manifest.json").read_text("utf8"))
+            record = cls(
+                dataset=str(data["dataset"]),
+                version=int(data["version"]),
+                release_id=str(data["release_id"]),
+                method=str(data["method"]),
+                guarantees=dict(data["guarantees"]),
+                rows=int(data["rows_out"]),
+                columns=(
+                    [str(p.get("query") or p["file"]) for p in data["parts"]]
+                    if data.get("dp")
+                    else [str(c["name"]) for c in data["columns"]]
+                ),
+                source_sha256=(data.get("source") or {}).get("sha256"),
+                spec_hash=data.get("spec_hash"),
+                actor=data.get("actor"),
+            )
+            parts = [str(part["file"]) for part in data["parts"]]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if not parts or not all((folder / name).is_file() for name in parts):
+            return None
+        return record
+
+
 def record_release(
-    manifest: Manifest,
+    manifest: Manifest | ReleaseRecord,
     path: Path,
     *,
     steward: str | None = None,
     description: str | None = None,
     url: str | None = None,
-) -> None:
-    """Add a published release (from its manifest, with its version) to the catalog."""
+) -> bool:
+    """Add a published release (from its manifest, with its version) to the catalog.
+
+    Idempotent: a release already recorded (same ``release_id``) is left as it is, so a
+    retried or repeated record step never fails. Returns whether a row was added.
+    """
+    record = manifest if isinstance(manifest, ReleaseRecord) else ReleaseRecord.of(manifest)
     now = _now()
 
-    def work(connection) -> None:
+    def work(connection) -> bool:
+        known = connection.execute(
+            sa.select(releases.c.id).where(releases.c.release_id == record.release_id)
+        ).first()
+        if known:
+            return False
         exists = connection.execute(
-            sa.select(datasets.c.name).where(datasets.c.name == manifest.dataset)
+            sa.select(datasets.c.name).where(datasets.c.name == record.dataset)
         ).first()
         values = {"updated_at": now}
         if steward:
@@ -91,30 +164,44 @@ def record_release(
             values["description"] = description
         if exists:
             connection.execute(
-                datasets.update().where(datasets.c.name == manifest.dataset).values(**values)
+                datasets.update().where(datasets.c.name == record.dataset).values(**values)
             )
         else:
             connection.execute(
-                datasets.insert().values(name=manifest.dataset, created_at=now, **values)
+                datasets.insert().values(name=record.dataset, created_at=now, **values)
             )
         connection.execute(
             releases.insert().values(
-                dataset=manifest.dataset,
-                version=manifest.version,
-                release_id=manifest.release_id,
+                dataset=record.dataset,
+                version=record.version,
+                release_id=record.release_id,
                 path=str(path),
-                method=manifest.method,
-                guarantees=json.dumps(manifest.guarantees.as_dict(), sort_keys=True),
-                rows=manifest.rows_out,
-                columns=json.dumps(_contents(manifest)),
-                source_sha256=manifest.source.sha256,
-                spec_hash=manifest.spec_hash,
-                actor=manifest.actor,
+                method=record.method,
+                guarantees=json.dumps(record.guarantees, sort_keys=True),
+                rows=record.rows,
+                columns=json.dumps(record.columns),
+                source_sha256=record.source_sha256,
+                spec_hash=record.spec_hash,
+                actor=record.actor,
                 created_at=now,
             )
         )
+        return True
 
-    _run(url, work)
+    return _run(url, work)
+
+
+def recorded_paths(dataset_dir: Path, url: str | None = None) -> set[str]:
+    """Paths of every release the catalog records in ``dataset_dir`` (any status)."""
+    folder = Path(dataset_dir).resolve()
+
+    def work(connection) -> set[str]:
+        rows = connection.execute(
+            sa.select(releases.c.path).where(releases.c.dataset == folder.name)
+        )
+        return {p for (p,) in rows if Path(p).parent == folder}
+
+    return _run(url, work)
 
 
 def mark_retired(path: Path, url: str | None = None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -21,6 +22,7 @@ import typer
 import yaml
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from flows.settings import configure_prefect_environment
 from privacy.errors import InternalError, ShareableError
@@ -41,7 +43,26 @@ class _Console:
         self.stderr = stderr
 
     def print(self, *objects, **kwargs) -> None:
-        Console(stderr=self.stderr).print(*objects, **kwargs)
+        """Print; text is shown as written (never read as rich markup, no control codes)."""
+        shown = [plain(o) if isinstance(o, str) else o for o in objects]
+        Console(stderr=self.stderr).print(*shown, **kwargs)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(value: object) -> Text:
+    """``value`` as plain text, shown exactly as written.
+
+    Rich markup (``[/evil]``) is not interpreted, and control characters (terminal escape
+    sequences) are shown as ``?``.
+    """
+    return Text(_CONTROL.sub("?", "" if value is None else str(value)))
+
+
+def _cells(*values: object) -> list[Text]:
+    """Table cells shown as written (see :func:`plain`)."""
+    return [plain(value) for value in values]
 
 
 out = _Console()
@@ -233,13 +254,15 @@ def catalog(debug: DebugOption = False) -> None:
             table.add_column(heading)
         for entry in entries:
             table.add_row(
-                entry.dataset,
-                f"v{entry.version}",
-                entry.method,
-                store.describe_guarantees(entry.method, entry.guarantees),
-                *store.describe_contents(entry),
-                entry.created_at.strftime("%Y-%m-%d %H:%M"),
-                entry.steward or "",
+                *_cells(
+                    entry.dataset,
+                    f"v{entry.version}",
+                    entry.method,
+                    store.describe_guarantees(entry.method, entry.guarantees),
+                    *store.describe_contents(entry),
+                    entry.created_at.strftime("%Y-%m-%d %H:%M"),
+                    entry.steward or "",
+                )
             )
         out.print(table)
 
@@ -297,13 +320,15 @@ def audit(
             table.add_column(heading)
         for row in store.audit_entries(dataset, limit):
             table.add_row(
-                row["at"].strftime("%Y-%m-%d %H:%M:%S"),
-                row["actor"],
-                row["action"],
-                row["dataset"] or "",
-                row["outcome"],
-                (row["spec_hash"] or "")[:12],
-                row["detail"] or "",
+                *_cells(
+                    row["at"].strftime("%Y-%m-%d %H:%M:%S"),
+                    row["actor"],
+                    row["action"],
+                    row["dataset"] or "",
+                    row["outcome"],
+                    (row["spec_hash"] or "")[:12],
+                    row["detail"] or "",
+                )
             )
         out.print(table)
 
@@ -359,13 +384,15 @@ def requests(
             late = row["status"] == "open" and age > sla_days
             overdue += late
             table.add_row(
-                str(row["id"]),
-                row["dataset"],
-                row["requester"],
-                "OVERDUE" if late else row["status"],
-                f"{age:.1f}",
-                row["purpose"],
-                row["decision_reason"] or "",
+                *_cells(
+                    str(row["id"]),
+                    row["dataset"],
+                    row["requester"],
+                    "OVERDUE" if late else row["status"],
+                    f"{age:.1f}",
+                    row["purpose"],
+                    row["decision_reason"] or "",
+                ),
                 style="bold red" if late else None,
             )
         out.print(table)
@@ -581,17 +608,25 @@ class _user_errors:  # noqa: N801 - used as a lowercase context manager
         if self.debug:
             traceback.print_exception(kind, exc, tb)
         if isinstance(exc, ShareableError):
-            err.print(f"[bold red]{type(exc).__name__}[/]: {exc}", highlight=False)
+            err.print(_error_text(type(exc).__name__, exc), highlight=False)
             raise typer.Exit(code=exc.exit_code)
         if isinstance(exc, InternalError):
-            err.print(f"[bold red]Internal error[/]: {exc}", highlight=False)
+            err.print(_error_text("Internal error", exc), highlight=False)
             raise typer.Exit(code=exc.exit_code)
         err.print(
-            f"[bold red]Unexpected error[/] ({type(exc).__name__}); this is a bug in Shareable. "
-            "Run again with --debug for the traceback and report it.",
+            Text.assemble(
+                ("Unexpected error", "bold red"),
+                f" ({type(exc).__name__}); this is a bug in Shareable. "
+                "Run again with --debug for the traceback and report it.",
+            ),
             highlight=False,
         )
         raise typer.Exit(code=70)
+
+
+def _error_text(title: str, exc: BaseException) -> Text:
+    """``title: message`` with the title in bold red and the message as plain text."""
+    return Text.assemble((title, "bold red"), ": ", plain(exc))
 
 
 def main() -> None:

@@ -9,10 +9,13 @@ every query once (:func:`privacy.dp.compute.compute`) and writes one ``<query>.p
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pyarrow as pa
 
 from flows.budget import ledger_engine
+from flows.guard import leak_boundary
 from flows.inputs import ReleaseInputs
 from flows.load import Source
 from flows.publish import Staging
@@ -99,13 +102,48 @@ def plan_release(inputs: ReleaseInputs) -> DpPlan:
     frame, rows = source_frame(
         inputs.source, [*columns, *([spec.subject_id] if spec.subject_id else [])]
     )
+    wanted = sorted({*columns, *([spec.subject_id] if spec.subject_id else [])})
+    check_parses(inputs.source, frame, wanted, inputs.settings.debug)
     spec_dir = inputs.spec_path.resolve().parent if inputs.spec_path else None
-    return plan_dp(spec.dp, spec.subject_id, frame, row_count=rows, spec_dir=spec_dir)
+    with leak_boundary("plan DP queries", inputs.settings.debug):
+        return plan_dp(spec.dp, spec.subject_id, frame, row_count=rows, spec_dir=spec_dir)
 
 
-def compute_queries(plan: DpPlan, staging: Staging) -> list[QueryResult]:
-    """Release every query (this spends the budget charged) and stage one file per query."""
-    results = compute(plan)
+_POLARS_COLUMN = re.compile(r"at column '([^']*)'")
+
+
+def check_parses(source: Source, frame: pl.LazyFrame, columns: list[str], debug: bool) -> None:
+    """Read every value of ``columns`` once, before the budget is charged; refuse bad ones.
+
+    Types are inferred from the first block of a CSV, so a value late in the file may not
+    parse (text in a numeric column at row 480,000). OpenDP would only meet it while computing,
+    after the charge; this pass finds it first. Nothing is released: it counts nulls. The
+    message names the column (a header name, never a value); Polars' own quotes the value.
+    """
+    names = [c for c in columns if c in frame.collect_schema().names()]
+    try:
+        frame.select(pl.col(name).null_count() for name in names).collect()
+    except pl.exceptions.PolarsError as exc:
+        if debug:
+            raise
+        found = _POLARS_COLUMN.search(str(exc))
+        column = found.group(1) if found and found.group(1) in names else None
+        where = f"column `{column}`" if column else "a column"
+        raise SourceError(
+            f"{source.path}: {where} holds a value that cannot be read as the type inferred "
+            "from the first rows, so nothing was computed and no budget was charged. Set "
+            f"`source.options.column_types` for {where} (e.g. `float64`, or `string`) or fix "
+            "the file."
+        ) from None
+
+
+def compute_queries(plan: DpPlan, staging: Staging, debug: bool = False) -> list[QueryResult]:
+    """Release every query (this spends the budget charged) and stage one file per query.
+
+    OpenDP's and Polars' errors may quote a data value; the leak boundary hides them.
+    """
+    with leak_boundary("dp-compute", debug):
+        results = compute(plan)
     for result in results:
         staging.write_file(f"{result.plan.query.name}.parquet", result.table)
     staging.finish()

@@ -91,7 +91,11 @@ def load(
     source = open_source(spec.source)
     root = Path(output or spec.output or default_release_root()).expanduser().resolve()
     check_output_root(root)
-    remove_stale_staging(root / spec.dataset)
+    remove_stale_staging(root, spec.dataset)
+    # The fingerprint is taken now, before any row is read: rows appended while the release
+    # reads make the next run's fingerprint differ, so a refresh re-releases them (taken after
+    # the read, it would match the grown file and the rows would never be released).
+    source.fingerprint()
     return ReleaseInputs(
         spec=spec,
         spec_path=spec_path,

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from flows.source_checks import MAX_COLUMNS, MAX_HEADER_BYTES, check_header, check_header_line
 from privacy.errors import SourceError
 from privacy.spec import SourceOptions, SourceSpec, glob_root, is_partitioned_path
 
@@ -394,6 +395,10 @@ def _open_parquet(path: Path, options: SourceOptions, require_rows: bool = True)
             f"{path}: not a readable Parquet file ({_kind(exc)}). Check that the file is "
             "complete, or set `source.format: csv` if it is text."
         ) from None
+    if len(schema.names) > MAX_COLUMNS:
+        raise SourceError(
+            f"{path}: {len(schema.names)} columns, more than the {MAX_COLUMNS} a source may have."
+        )
     _check_names(path, schema.names)
     if require_rows and metadata.num_rows == 0:
         raise SourceError(f"{path}: the table has no rows; there is nothing to release.")
@@ -453,12 +458,16 @@ def _read_options(options: SourceOptions, block_size: int = CSV_BLOCK_BYTES) -> 
 
 
 def _csv_header(path: Path, options: SourceOptions) -> list[str]:
+    """The header's names, refused if the header looks like data or breaks a limit."""
+    check_header_line(path, options.skip_rows)
     bad_rows: list[tuple[int | None, int, int]] = []
     try:
-        reader = _open_reader(path, options, {}, bad_rows, block_size=1 << 16)
-        return list(reader.schema.names)
+        reader = _open_reader(path, options, {}, bad_rows, block_size=2 * MAX_HEADER_BYTES)
+        names = list(reader.schema.names)
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError) as exc:
         raise _csv_error(path, exc, [], options, bad_rows) from None
+    check_header(path, names)
+    return names
 
 
 def _open_reader(
@@ -551,6 +560,11 @@ def _csv_error(
             f"{path}: column `{column}` holds a value that cannot be read as {type_name} (its type "
             "was inferred from the first rows). Write a spec (`shareable scan FILE --write-spec "
             f"spec.yaml`) and set `source.options.column_types: {{{column}: string}}`."
+        )
+    if "straddling" in text:
+        return SourceError(
+            f"{path}: a row is longer than {CSV_BLOCK_BYTES >> 20} MiB (or a quote is never "
+            "closed). Fix the file, or check `source.options.quote_char`."
         )
     if "Empty CSV file" in text:
         return SourceError(f"{path}: the file is empty; a CSV needs a header row and data rows.")

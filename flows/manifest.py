@@ -259,6 +259,9 @@ class Manifest(BaseModel):
         data["guarantees"] = self.guarantees.as_dict()
         data["parts"] = [part.model_dump(mode="json", exclude_none=True) for part in self.parts]
         data["source"] = self.source.model_dump(mode="json")
+        for name in ("spec", "plan"):
+            if name in data:
+                data[name] = without_mapping_keys(data[name])
         return _dumps(data)
 
 
@@ -342,6 +345,27 @@ def library_versions() -> dict[str, str]:
 def now() -> str:
     """The current UTC time, ISO 8601."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def without_mapping_keys(data: Any) -> Any:
+    """``data`` with every ``generalize`` mapping reduced to its size and its groups.
+
+    A mapping's keys are raw values of the source (``{"Puerto Rican": "Hispanic"}``); the
+    published manifest keeps how many values were mapped and the groups they were mapped to
+    (which are the values the release publishes), never the keys.
+    """
+    if isinstance(data, dict):
+        return {
+            key: (
+                {"values_mapped": len(value), "groups": sorted({str(v) for v in value.values()})}
+                if key == "mapping" and isinstance(value, dict)
+                else without_mapping_keys(value)
+            )
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [without_mapping_keys(item) for item in data]
+    return data
 
 
 def _dumps(data: dict[str, Any]) -> str:

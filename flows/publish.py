@@ -1,22 +1,26 @@
 """Publish a release atomically: stage, validate, then promote to ``<root>/<dataset>/v<N>/``.
 
-Analysts only ever see complete, validated versions. Parts are written into a hidden staging
-folder (``<root>/<dataset>/.staging-<release id>/``) beside the versions; promotion is one
-``rename`` of that folder to the next free ``v<N>`` (retrying with ``N+1`` if a concurrent
-release took ``N``), followed by an atomic update of the ``LATEST`` pointer. A failed or
-interrupted release leaves at most a hidden staging folder, removed by :meth:`Staging.discard`
-(or by :func:`remove_stale_staging` on a later run).
+Analysts only ever see complete, validated versions. Parts are written into a private staging
+folder outside the dataset's folder, ``<root>/.staging/<dataset>.<release id>/`` (the
+``.staging`` folder and each staging folder are mode 0700, every file in them 0600: staged
+parts are unvalidated and may hold raw values). The staging folder's owner holds an exclusive
+``flock`` on ``<dataset>.<release id>.lock`` beside it for as long as it lives. Promotion
+opens the permissions to the process's umask and is one ``rename`` of that folder to the next
+free ``v<N>`` (retrying with ``N+1`` if a concurrent release took ``N``), followed by an update
+of the ``LATEST`` pointer under a lock. A failed release leaves nothing (:meth:`Staging.discard`);
+a killed one leaves a private staging folder whose lock nobody holds, removed by
+:func:`remove_stale_staging` at the start of the next run of that dataset.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,8 +35,14 @@ from privacy.errors import InternalError, OutputError
 PART_ROWS = 1_000_000
 """Rows per ``part-*.parquet`` file; each incoming batch becomes one row group."""
 
+STAGING_DIR = ".staging"
+"""The private folder of every staging folder under an output root."""
+
 STAGING_PREFIX = ".staging-"
-STALE_STAGING_SECONDS = 24 * 3600
+"""Staging folders of earlier Shareable versions, inside the dataset's folder."""
+
+_LOCKS: dict[Path, int] = {}
+"""Open lock files of this process's live staging folders (never pickled to workers)."""
 _VERSION = re.compile(r"^v(\d+)$")
 
 
@@ -96,6 +106,7 @@ class PartWriter:
             k = len(self.parts)
             name = f"part-{k:05d}" if self.unit is None else f"part-{self.unit:05d}-{k:03d}"
             name += ".parquet"
+            private_file(self.folder / name)
             self._writer = pq.ParquetWriter(
                 self.folder / name, self.schema, compression="zstd", write_statistics=True
             )
@@ -139,24 +150,27 @@ class Staging:
     def create(
         cls, root: Path, dataset: str, schema: pa.Schema, file_metadata: dict[str, str]
     ) -> Staging:
-        """Create the staging folder for a new release of ``dataset`` under ``root``."""
-        dataset_dir = root / dataset
+        """Create the private staging folder for a new release of ``dataset`` under ``root``."""
         release_id = uuid.uuid4().hex
         try:
-            (dataset_dir / f"{STAGING_PREFIX}{release_id}").mkdir(parents=True)
+            folder = staging_root(root) / f"{dataset}.{release_id}"
+            _lock(folder)
+            folder.mkdir(mode=0o700)
         except OSError as exc:
             raise OutputError(
-                f"{dataset_dir}: cannot create the staging folder ({_os_reason(exc)}). "
+                f"{root}: cannot create the staging folder ({_os_reason(exc)}). "
                 "Choose another output with `--output DIR` or fix its permissions."
             ) from None
         metadata = {f"shareable.{k}": v for k, v in file_metadata.items()}
         metadata["shareable.release_id"] = release_id
-        return cls(dataset_dir, release_id, schema.with_metadata(metadata), metadata)
+        return cls(root / dataset, release_id, schema.with_metadata(metadata), metadata)
 
     @property
     def path(self) -> Path:
         """The staging folder."""
-        return self.dataset_dir / f"{STAGING_PREFIX}{self.release_id}"
+        return staging_root(self.dataset_dir.parent, create=False) / (
+            f"{self.dataset_dir.name}.{self.release_id}"
+        )
 
     @property
     def rows(self) -> int:
@@ -195,6 +209,7 @@ class Staging:
         if not name.endswith(".parquet") or "/" in name or name.startswith("."):
             raise InternalError(f"write_file(): {name!r} is not a plain .parquet file name")
         metadata = {**(table.schema.metadata or {}), **self.file_metadata}
+        private_file(self.path / name)
         pq.write_table(
             table.replace_schema_metadata(metadata), self.path / name, compression="zstd"
         )
@@ -209,6 +224,7 @@ class Staging:
         if not self.parts:
             # An empty release still gets one part so readers see its schema.
             name = "part-00000.parquet"
+            private_file(self.path / name)
             pq.write_table(self.schema.empty_table(), self.path / name, compression="zstd")
             self.parts.append(PartInfo(file=name, rows=0))
         for part in self.parts:
@@ -222,8 +238,7 @@ class Staging:
             self._writer.abort()
             self._writer = None
         shutil.rmtree(self.path, ignore_errors=True)
-        if self.dataset_dir.is_dir() and not any(self.dataset_dir.iterdir()):
-            self.dataset_dir.rmdir()
+        _unlock(self.path)
 
     def promote(
         self,
@@ -241,6 +256,7 @@ class Staging:
         """
         if self._writer is not None:
             raise InternalError("promote() called before finish()")
+        self.dataset_dir.mkdir(parents=True, exist_ok=True)
         for _ in range(100):
             version = max((versions(self.dataset_dir) or [0])[-1], after) + 1
             if callable(manifest):
@@ -249,6 +265,7 @@ class Staging:
                 _write_json(self.path / "manifest.json", {**manifest, "version": version})
             for name, text in extra_files.items():
                 (self.path / name).write_text(text.replace("{version}", str(version)), "utf8")
+            _open_to_readers(self.path)
             target = self.dataset_dir / f"v{version}"
             try:
                 os.rename(self.path, target)
@@ -258,7 +275,8 @@ class Staging:
                 raise OutputError(
                     f"{target}: cannot publish ({_os_reason(exc)}); nothing was published."
                 ) from None
-            _write_latest(self.dataset_dir, version)
+            _unlock(self.path)
+            write_latest(self.dataset_dir, version)
             return target
         raise OutputError(f"{self.dataset_dir}: could not find a free version number.")
 
@@ -268,31 +286,128 @@ class Staging:
             self._writer = None
 
 
-def remove_stale_staging(dataset_dir: Path, older_than: float = STALE_STAGING_SECONDS) -> int:
-    """Delete staging folders left by interrupted runs; returns how many were removed."""
-    if not dataset_dir.is_dir():
-        return 0
+def staging_root(root: Path, create: bool = True) -> Path:
+    """``<root>/.staging``, private to the owner (mode 0700), created if missing."""
+    folder = root / STAGING_DIR
+    if create:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
+    return folder
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (a writer then opens it without widening it)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+
+
+def remove_stale_staging(root: Path, dataset: str) -> int:
+    """Delete ``dataset``'s staging folders left by killed runs; returns how many.
+
+    A staging folder is stale when no process holds its lock (its owner died: a crash,
+    ``kill -9``, a power cut); a live concurrent release keeps its own. Staging folders of
+    earlier Shareable versions (``<root>/<dataset>/.staging-*``, no lock) are removed too.
+    """
     removed = 0
-    cutoff = time.time() - older_than
-    for child in dataset_dir.iterdir():
-        if child.name.startswith(STAGING_PREFIX) and child.stat().st_mtime < cutoff:
-            shutil.rmtree(child, ignore_errors=True)
-            removed += 1
+    folder = root / STAGING_DIR
+    if folder.is_dir():
+        for child in sorted(folder.glob(f"{glob_escape(dataset)}.*")):
+            if child.suffix == ".lock" or not child.is_dir():
+                continue
+            if _try_claim(child):
+                shutil.rmtree(child, ignore_errors=True)
+                _unlock(child)
+                removed += 1
+        for lock in folder.glob(f"{glob_escape(dataset)}.*.lock"):
+            if not lock.with_suffix("").exists() and _try_claim(lock.with_suffix("")):
+                _unlock(lock.with_suffix(""))
+    legacy = root / dataset
+    if legacy.is_dir():
+        for child in legacy.iterdir():
+            if child.name.startswith(STAGING_PREFIX) and child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+                removed += 1
     return removed
 
 
-def _write_latest(dataset_dir: Path, version: int) -> None:
-    """Point ``LATEST`` at ``v<version>`` unless a newer version already claimed it."""
-    latest = dataset_dir / "LATEST"
+def glob_escape(text: str) -> str:
+    """``text`` with glob metacharacters escaped."""
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def write_latest(dataset_dir: Path, version: int, force: bool = False) -> None:
+    """Point ``LATEST`` at ``v<version>`` unless a newer version already claimed it.
+
+    Read, compare and replace happen under an exclusive ``flock`` (on an empty file of the
+    private staging folder, out of analysts' view), so two concurrent releases cannot leave it
+    at the older one; the replace is atomic (a reader sees the old or the new pointer, never
+    a partial one). ``force`` sets it even if lower (the
+    next run's reconciliation, when the newer version it named is gone).
+    """
+    lock_file = staging_root(dataset_dir.parent) / f".LATEST-{dataset_dir.name}.lock"
+    lock = os.open(lock_file, os.O_CREAT | os.O_RDWR, 0o600)
     try:
-        current = int(latest.read_text().strip().lstrip("v"))
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        latest = dataset_dir / "LATEST"
+        try:
+            current = int(latest.read_text().strip().lstrip("v"))
+        except (OSError, ValueError):
+            current = 0
+        if version < current and not force:
+            return
+        temporary = dataset_dir / f".LATEST-{uuid.uuid4().hex}"
+        temporary.write_text(f"v{version}\n")
+        os.replace(temporary, latest)
+    finally:
+        os.close(lock)
+
+
+def read_latest(dataset_dir: Path) -> int | None:
+    """The version ``LATEST`` names, or None."""
+    try:
+        return int((dataset_dir / "LATEST").read_text().strip().lstrip("v"))
     except (OSError, ValueError):
-        current = 0
-    if version < current:
-        return
-    temporary = dataset_dir / f".LATEST-{uuid.uuid4().hex}"
-    temporary.write_text(f"v{version}\n")
-    os.replace(temporary, latest)
+        return None
+
+
+def _lock(folder: Path) -> None:
+    """Create and hold ``folder``'s lock file (for the life of the staging folder)."""
+    handle = os.open(folder.with_name(folder.name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    _LOCKS[folder] = handle
+
+
+def _try_claim(folder: Path) -> bool:
+    """Take ``folder``'s lock if nobody holds it (its owner is gone)."""
+    path = folder.with_name(folder.name + ".lock")
+    try:
+        handle = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(handle)
+        return False
+    _LOCKS[folder] = handle
+    return True
+
+
+def _unlock(folder: Path) -> None:
+    """Remove and release ``folder``'s lock file."""
+    handle = _LOCKS.pop(folder, None)
+    folder.with_name(folder.name + ".lock").unlink(missing_ok=True)
+    if handle is not None:
+        os.close(handle)
+
+
+def _open_to_readers(folder: Path) -> None:
+    """Give a validated staging folder the permissions of a published one (the umask's)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    for child in folder.iterdir():
+        child.chmod(0o666 & ~mask)
+    folder.chmod(0o777 & ~mask)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

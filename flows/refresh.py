@@ -8,7 +8,9 @@ Every outcome, including refusals, is appended to the audit log.
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from flows import audit, catalog
 from flows.budget import ledger_engine
 from flows.inputs import ReleaseInputs
 from flows.manifest import Fingerprint, Manifest
-from flows.publish import versions
+from flows.publish import read_latest, staging_root, versions, write_latest
 from privacy import ledger
 from privacy.errors import ShareableError, ValidationFailed
 
@@ -48,7 +50,13 @@ def record(
 
 
 def retire_old_versions(inputs: ReleaseInputs, published: Path) -> list[Path]:
-    """Remove versions beyond the spec's ``retain: N`` (oldest first); never the newest."""
+    """Remove versions beyond the spec's ``retain: N`` (oldest first); never the newest.
+
+    Called after the new release is recorded. Each old version is marked retired in the
+    catalog first, then moved out of view in one ``rename`` (so no analyst ever sees half a
+    version), then deleted; a crash in between leaves either a visible whole version (removed
+    again by the next run) or a folder in the private staging area (removed by the next run).
+    """
     keep = inputs.spec.retain
     if keep is None:
         return []
@@ -58,8 +66,8 @@ def retire_old_versions(inputs: ReleaseInputs, published: Path) -> list[Path]:
         folder = dataset_dir / f"v{version}"
         if folder == published:
             continue
-        shutil.rmtree(folder)
         catalog.mark_retired(folder)
+        _withdraw(folder, "retired")
         audit.audit(
             "retired",
             "removed",
@@ -70,6 +78,61 @@ def retire_old_versions(inputs: ReleaseInputs, published: Path) -> list[Path]:
         )
         removed.append(folder)
     return removed
+
+
+def reconcile(inputs: ReleaseInputs) -> list[str]:
+    """Make the dataset's visible versions, the catalog and ``LATEST`` agree after a crash.
+
+    A run killed between publication (the rename) and the catalog record leaves a visible
+    version the catalog does not know. Each such version is catalogued from its manifest if
+    the manifest is complete and names the folder's version and every part file; otherwise it
+    is moved out of view and deleted. ``LATEST`` is then pointed at the newest visible
+    version. Each repair is audited. Returns what was done, e.g. ``["v3 catalogued"]``.
+    """
+    dataset_dir = inputs.output_root / inputs.spec.dataset
+    published = versions(dataset_dir)
+    if not published:
+        return []
+    done = []
+    recorded = catalog.recorded_paths(dataset_dir)
+    for version in published:
+        folder = dataset_dir / f"v{version}"
+        if str(folder.resolve()) in recorded or str(folder) in recorded:
+            continue
+        record = catalog.ReleaseRecord.read(folder)
+        if (
+            record is not None
+            and record.version == version
+            and (record.dataset == inputs.spec.dataset)
+        ):
+            catalog.record_release(record, folder.resolve(), steward=inputs.spec.steward)
+            done.append(f"v{version} catalogued")
+        else:
+            _withdraw(folder, "uncatalogued")
+            done.append(f"v{version} withdrawn")
+    newest = versions(dataset_dir)
+    if newest and read_latest(dataset_dir) != newest[-1]:
+        write_latest(dataset_dir, newest[-1], force=True)
+        done.append(f"LATEST set to v{newest[-1]}")
+    for what in done:
+        audit.audit(
+            "reconciled",
+            "repaired",
+            actor=inputs.actor,
+            dataset=inputs.spec.dataset,
+            spec_hash=inputs.spec.fingerprint(),
+            detail=f"{what} (left by an interrupted run)",
+        )
+    return done
+
+
+def _withdraw(folder: Path, why: str) -> None:
+    """Move a version folder out of view in one rename, then delete it."""
+    hidden = staging_root(folder.parent.parent) / (
+        f"{folder.parent.name}.{why}-{folder.name}-{uuid.uuid4().hex}"
+    )
+    os.rename(folder, hidden)
+    shutil.rmtree(hidden, ignore_errors=True)
 
 
 @dataclass

@@ -132,9 +132,9 @@ def _charge_failed(txn) -> None:
 
 
 @task(name="dp-compute", cache_policy=NONE)
-def compute_task(release_plan: ReleasePlan, staging: Staging) -> list[QueryResult]:
-    """Release every query with OpenDP and stage its table."""
-    return dp_source.compute_queries(release_plan.dp, staging)
+def compute_task(release_plan: ReleasePlan, staging: Staging, debug: bool) -> list[QueryResult]:
+    """Release every query with OpenDP and stage its table (errors pass the leak boundary)."""
+    return dp_source.compute_queries(release_plan.dp, staging, debug)
 
 
 @task(name="validate", cache_policy=NONE)
@@ -190,6 +190,10 @@ def release(
         _check_cluster()
         release_inputs = load_task(target, output, run.actor, debug)
         run.started(release_inputs)
+        for repair in refresh.reconcile(release_inputs):
+            logger.warning(
+                "%s: %s (left by an interrupted run)", release_inputs.spec.dataset, repair
+            )
         current = None if force else refresh.up_to_date(release_inputs)
         if current is not None:
             logger.info(
@@ -249,7 +253,9 @@ def produce(
     """Write the release into ``staging``: every partition by the plan, or the DP queries."""
     if release_plan.dp is not None:
         charge = charge_task(release_inputs, release_plan, staging.release_id)
-        return output.from_queries(compute_task(release_plan, staging), charge)
+        return output.from_queries(
+            compute_task(release_plan, staging, release_inputs.settings.debug), charge
+        )
     results = map_partitions(
         partition_task,
         release_inputs.source,

@@ -87,7 +87,12 @@ def open_request(dataset: str, purpose: str, requester: str, url: str | None = N
 def decide_request(
     request_id: int, approve: bool, reason: str, decided_by: str, url: str | None = None
 ) -> dict[str, Any]:
-    """Approve or deny an open request, with the steward's reason."""
+    """Approve or deny an open request, with the steward's reason; the first decision wins.
+
+    The decision is one conditional ``UPDATE ... WHERE status = 'open'``: of two concurrent
+    decisions (an approve and a deny, on SQLite or PostgreSQL) exactly one changes the row;
+    the other finds it decided and is refused.
+    """
     if not reason.strip():
         raise SpecError("--reason is required: the requester and the audit log need to know why.")
     status = "approved" if approve else "denied"
@@ -102,16 +107,21 @@ def decide_request(
             raise SpecError(
                 f"request {request_id} is already {row._mapping['status']}; decisions are final."
             )
-        connection.execute(
+        changed = connection.execute(
             access_requests.update()
-            .where(access_requests.c.id == request_id)
+            .where(access_requests.c.id == request_id, access_requests.c.status == "open")
             .values(
                 status=status,
                 decided_at=_now(),
                 decided_by=decided_by,
                 decision_reason=reason.strip(),
             )
-        )
+        ).rowcount
+        if changed != 1:
+            raise SpecError(
+                f"request {request_id} was decided meanwhile by someone else; decisions are "
+                "final. See `shareable requests --all`."
+            )
         return dict(row._mapping)
 
     row = _run(url, work)

@@ -388,20 +388,55 @@ def glob_root(pattern: Path) -> Path:
     return Path(*parts) if parts else Path(".")
 
 
+MAX_SPEC_BYTES = 1 << 20
+"""Largest release spec read (a spec is a few KiB; a bigger file is refused unread)."""
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases.
+
+    A spec never needs them, and nested aliases (a "billion laughs" file) expand to
+    gigabytes from a few hundred bytes.
+    """
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML's hook
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases (*name) are not allowed in a release spec", mark
+            )
+        return super().compose_node(parent, index)
+
+
+def parse_yaml(text: str):
+    """Parse spec YAML safely: no Python objects, no aliases."""
+    return yaml.load(text, Loader=_SpecLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_spec(path: Path) -> ReleaseSpec:
     """Read and validate a release spec; relative paths in it are resolved against its folder."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise SpecError(
+                f"{path}: the spec is larger than {MAX_SPEC_BYTES >> 10} KiB; a release spec "
+                "is a short YAML file. Check the path."
+            )
         text = path.read_text(encoding="utf8")
     except FileNotFoundError:
         raise SpecError(f"{path}: no such spec file. Check the path.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{path}: cannot read the spec ({type(exc).__name__}).") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        if "aliases" in str(getattr(exc, "problem", "")):
+            raise SpecError(
+                f"{path}: YAML aliases (*name){where} are not allowed in a release spec; write "
+                "the values out."
+            ) from None
         raise SpecError(f"{path}: not valid YAML{where}. Fix the syntax and retry.") from None
     if not isinstance(raw, dict):
         raise SpecError(

@@ -182,4 +182,4 @@ def test_bad_input_is_refused_and_nothing_published(
     with pytest.raises(error, match=pattern):
         release(spec, root)
     assert not list(root.glob("visits/v*")), "a release was published"
-    assert not list(root.glob("visits/.staging-*")), "a staging folder was left behind"
+    assert not list(root.glob(".staging/visits.*")), "a staging folder was left behind"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import os
-import time
+import stat
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,7 +10,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import publish
-from flows.publish import Staging, check_output_root, remove_stale_staging, versions
+from flows.publish import (
+    STAGING_DIR,
+    Staging,
+    check_output_root,
+    remove_stale_staging,
+    versions,
+)
 from flows.read import read_release
 from privacy.errors import OutputError
 
@@ -57,7 +63,7 @@ def test_parts_roll_over_and_are_checksummed(tmp_path: Path, monkeypatch) -> Non
 
 def test_concurrent_release_takes_the_next_version(tmp_path: Path) -> None:
     a, b = staged(tmp_path, batch(1)), staged(tmp_path, batch(2))
-    (tmp_path / "ds" / "v1").mkdir()  # another process promoted v1 meanwhile
+    (tmp_path / "ds" / "v1").mkdir(parents=True)  # another process promoted v1 meanwhile
     (tmp_path / "ds" / "v1" / "manifest.json").write_text("{}")
     assert a.promote({}, {}).name == "v2"
     assert b.promote({}, {}).name == "v3"
@@ -68,6 +74,7 @@ def test_discard_leaves_nothing(tmp_path: Path) -> None:
     staging.write(batch(2))
     staging.discard()
     assert not (tmp_path / "ds").exists()
+    assert not list((tmp_path / STAGING_DIR).iterdir())
 
 
 def test_empty_release_still_has_a_readable_part(tmp_path: Path) -> None:
@@ -75,15 +82,37 @@ def test_empty_release_still_has_a_readable_part(tmp_path: Path) -> None:
     assert list(read_release(target).columns) == ["a", "b"]
 
 
-def test_stale_staging_is_removed(tmp_path: Path) -> None:
-    old = tmp_path / "ds" / ".staging-old"
-    old.mkdir(parents=True)
-    fresh = tmp_path / "ds" / ".staging-fresh"
-    fresh.mkdir()
-    past = time.time() - 3 * 24 * 3600
-    os.utime(old, (past, past))
-    assert remove_stale_staging(tmp_path / "ds") == 1
-    assert fresh.exists() and not old.exists()
+def test_staging_is_private_and_outside_the_dataset_folder(tmp_path: Path) -> None:
+    staging = Staging.create(tmp_path, "ds", SCHEMA, {})
+    staging.write(batch(2))
+    staging.finish()
+    assert staging.path.parent == tmp_path / STAGING_DIR
+    assert stat.S_IMODE((tmp_path / STAGING_DIR).stat().st_mode) == 0o700
+    assert stat.S_IMODE(staging.path.stat().st_mode) == 0o700
+    files = list(staging.path.iterdir())
+    assert files and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    target = staging.promote({}, {})
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o777 & ~mask
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o666 & ~mask for f in target.iterdir())
+
+
+def test_stale_staging_is_removed_but_a_live_one_is_kept(tmp_path: Path) -> None:
+    live = Staging.create(tmp_path, "ds", SCHEMA, {})
+    other = Staging.create(tmp_path, "other", SCHEMA, {})
+    dead = tmp_path / STAGING_DIR / "ds.0123"  # a killed run: no process holds its lock
+    dead.mkdir()
+    (dead / "part-00000.parquet").write_bytes(b"raw")
+    (tmp_path / STAGING_DIR / "ds.0123.lock").write_bytes(b"")
+    legacy = tmp_path / "ds" / ".staging-old"  # an earlier Shareable's staging folder
+    legacy.mkdir(parents=True)
+    assert remove_stale_staging(tmp_path, "ds") == 2
+    assert not dead.exists() and not legacy.exists()
+    assert not (tmp_path / STAGING_DIR / "ds.0123.lock").exists()
+    assert live.path.exists() and other.path.exists()
+    live.discard()
+    other.discard()
 
 
 def test_unwritable_output_root(tmp_path: Path) -> None:
