@@ -9,7 +9,6 @@ with the table, so a database created by an earlier Shareable needs them added b
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -77,18 +76,9 @@ ACTIONS = (
 )
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def engine(url: str | None = None) -> Engine:
     """The audit log's engine, with its table created on first use."""
     return ensure_tables(METADATA, get_engine(url))
-
-
-def _run(url: str | None, work):
-    """Run ``work(connection)`` in one transaction (see :func:`flows.store.run`)."""
-    return store.run(METADATA, url, work)
 
 
 def audit(
@@ -105,7 +95,7 @@ def audit(
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     row = {
-        "at": _now(),
+        "at": store.utc_now(),
         "actor": actor,
         "action": action,
         "dataset": dataset,
@@ -113,7 +103,7 @@ def audit(
         "outcome": outcome,
         "detail": detail,
     }
-    _run(url, lambda c: c.execute(audit_log.insert().values(**row)))
+    store.run(METADATA, url, lambda c: c.execute(audit_log.insert().values(**row)))
 
 
 def audit_entries(
@@ -123,4 +113,4 @@ def audit_entries(
     query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if dataset:
         query = query.where(audit_log.c.dataset == dataset)
-    return _run(url, lambda c: [dict(r._mapping) for r in c.execute(query)])
+    return store.run(METADATA, url, lambda c: [dict(r._mapping) for r in c.execute(query)])

@@ -55,18 +55,9 @@ releases = sa.Table(
 )
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def engine(url: str | None = None) -> Engine:
     """The catalog's engine, with its tables created on first use."""
     return ensure_tables(METADATA, get_engine(url))
-
-
-def _run(url: str | None, work):
-    """Run ``work(connection)`` in one transaction (see :func:`flows.store.run`)."""
-    return store.run(METADATA, url, work)
 
 
 @dataclass(frozen=True)
@@ -146,7 +137,7 @@ def record_release(
     retried or repeated record step never fails. Returns whether a row was added.
     """
     record = manifest if isinstance(manifest, ReleaseRecord) else ReleaseRecord.of(manifest)
-    now = _now()
+    now = store.utc_now()
 
     def work(connection) -> bool:
         known = connection.execute(
@@ -188,7 +179,7 @@ def record_release(
         )
         return True
 
-    return _run(url, work)
+    return store.run(METADATA, url, work)
 
 
 def recorded_paths(dataset_dir: Path, url: str | None = None) -> set[str]:
@@ -201,12 +192,13 @@ def recorded_paths(dataset_dir: Path, url: str | None = None) -> set[str]:
         )
         return {p for (p,) in rows if Path(p).parent == folder}
 
-    return _run(url, work)
+    return store.run(METADATA, url, work)
 
 
 def mark_retired(path: Path, url: str | None = None) -> None:
     """Mark a release whose folder was removed by a ``retain:`` policy."""
-    _run(
+    store.run(
+        METADATA,
         url,
         lambda c: c.execute(
             releases.update().where(releases.c.path == str(path)).values(status="retired")
@@ -262,7 +254,7 @@ def list_datasets(url: str | None = None) -> list[CatalogEntry]:
         )
         return [_entry(row._mapping) for row in connection.execute(query)]
 
-    return _run(url, work)
+    return store.run(METADATA, url, work)
 
 
 def last_recorded_version(dataset_dir: Path, url: str | None = None) -> int:
@@ -280,7 +272,7 @@ def last_recorded_version(dataset_dir: Path, url: str | None = None) -> int:
         )
         return max((v for v, p in rows if Path(p).parent == folder), default=0)
 
-    return _run(url, work)
+    return store.run(METADATA, url, work)
 
 
 def find_release(dataset: str, version: int | None = None, url: str | None = None) -> CatalogEntry:
@@ -303,7 +295,7 @@ def find_release(dataset: str, version: int | None = None, url: str | None = Non
             query = query.where(releases.c.version == version)
         return connection.execute(query).first()
 
-    row = _run(url, work)
+    row = store.run(METADATA, url, work)
     if row is None:
         known = [entry.dataset for entry in list_datasets(url)]
         what = f"version {version} of `{dataset}`" if version else f"a release of `{dataset}`"

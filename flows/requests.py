@@ -38,18 +38,9 @@ REQUEST_SLA_DAYS = 14
 """Default age after which an open access request is flagged as overdue."""
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def engine(url: str | None = None) -> Engine:
     """The requests' engine, with their table created on first use."""
     return ensure_tables(METADATA, get_engine(url))
-
-
-def _run(url: str | None, work):
-    """Run ``work(connection)`` in one transaction (see :func:`flows.store.run`)."""
-    return store.run(METADATA, url, work)
 
 
 def open_request(dataset: str, purpose: str, requester: str, url: str | None = None) -> int:
@@ -67,12 +58,12 @@ def open_request(dataset: str, purpose: str, requester: str, url: str | None = N
                 requester=requester,
                 purpose=purpose.strip(),
                 status="open",
-                created_at=_now(),
+                created_at=store.utc_now(),
             )
         )
         return int(result.inserted_primary_key[0])
 
-    request_id = _run(url, work)
+    request_id = store.run(METADATA, url, work)
     audit(
         "request_opened",
         "open",
@@ -112,7 +103,7 @@ def decide_request(
             .where(access_requests.c.id == request_id, access_requests.c.status == "open")
             .values(
                 status=status,
-                decided_at=_now(),
+                decided_at=store.utc_now(),
                 decided_by=decided_by,
                 decision_reason=reason.strip(),
             )
@@ -124,7 +115,7 @@ def decide_request(
             )
         return dict(row._mapping)
 
-    row = _run(url, work)
+    row = store.run(METADATA, url, work)
     audit(
         f"request_{status}",
         status,
@@ -141,13 +132,13 @@ def list_requests(include_decided: bool = False, url: str | None = None) -> list
     query = sa.select(access_requests).order_by(access_requests.c.created_at)
     if not include_decided:
         query = query.where(access_requests.c.status == "open")
-    return _run(url, lambda c: [dict(r._mapping) for r in c.execute(query)])
+    return store.run(METADATA, url, lambda c: [dict(r._mapping) for r in c.execute(query)])
 
 
 def request_age_days(request: dict[str, Any], now: dt.datetime | None = None) -> float:
     """Age of a request in days (until its decision, if decided)."""
     created = _aware(request["created_at"])
-    end = _aware(request["decided_at"]) if request.get("decided_at") else (now or _now())
+    end = _aware(request["decided_at"]) if request.get("decided_at") else (now or store.utc_now())
     return (end - created).total_seconds() / 86400
 
 

@@ -8,6 +8,7 @@ their own ``MetaData`` and create them with :func:`ensure_tables`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 
@@ -66,6 +67,11 @@ def ensure_tables(metadata: sa.MetaData, engine: Engine | None = None) -> Engine
     except sa.exc.DatabaseError as exc:
         raise StoreError(describe_database_error(engine, exc)) from None
     return engine
+
+
+def utc_now() -> dt.datetime:
+    """The time stamps the catalog, audit log and requests record (timezone-aware UTC)."""
+    return dt.datetime.now(dt.UTC)
 
 
 def run(metadata: sa.MetaData, url: str | None, work):
