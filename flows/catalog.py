@@ -340,11 +340,8 @@ def describe_guarantees(method: str, guarantees: dict[str, Any]) -> str:
     """One line a reader understands: Safe Harbor / k and l / epsilon and delta."""
     if method == "safe_harbor":
         if guarantees.get("free_text_redacted"):
-            return (
-                "HIPAA Safe Harbor but the redacted free text ("
-                + ", ".join(guarantees["free_text_redacted"])
-                + ": automatic redaction, not covered)"
-            )
+            text = ", ".join(guarantees["free_text_redacted"])
+            return f"HIPAA Safe Harbor except redacted text ({text})"
         return "HIPAA Safe Harbor"
     if method == "k_anonymity":
         text = f"k-anonymity k={guarantees.get('k')}"

@@ -48,7 +48,7 @@ SAFE_HARBOR_BUT_TEXT = (
 )
 FREE_TEXT_CAVEAT = (
     "Free text is redacted by automatic detection (a trained model with rule recognizers). "
-    "Measured on held-out clinical notes it misses some identifiers (README, 'Detection "
+    "Measured on held-out clinical notes it misses some identifiers (README, 'Measured "
     "quality'), so these columns are not covered by a Safe Harbor claim: have them reviewed "
     "(expert determination, 45 CFR 164.514(b)(1)) or drop them for a Safe Harbor release."
 )

@@ -89,7 +89,7 @@ def test_safe_harbor_claim_excludes_automatically_redacted_free_text() -> None:
     assert "not covered by a Safe Harbor claim" in promised.free_text_caveat
     assert "but the automatically redacted free text" in promised.standard
     line = describe_guarantees("safe_harbor", promised.as_dict())
-    assert line.startswith("HIPAA Safe Harbor but the redacted free text (notes")
+    assert line == "HIPAA Safe Harbor except redacted text (notes)"
 
 
 def test_safe_harbor_claim_stands_without_free_text() -> None:
